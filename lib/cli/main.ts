@@ -1,0 +1,73 @@
+/**
+ * `icl-workbench`: the command-line entry point. Each subcommand lives in its own module under
+ * `lib/cli/commands/` and is loaded only when called, so a slow import in one command never
+ * slows another.
+ */
+import { InputError } from "../model/errors";
+import { type CliIO, type Command, UsageError, processIO } from "./io";
+
+type Loader = () => Promise<Command>;
+
+/** The command table: name -> lazy loader. Later issues add rows here. */
+export const commands: Record<string, Loader> = {
+  "mtbench-scores": async () => (await import("./commands/mtbenchScores")).command,
+};
+
+function topUsage(summaries: [string, string][]): string {
+  const width = Math.max(...summaries.map(([n]) => n.length));
+  return [
+    "usage: icl-workbench <command> [options]",
+    "",
+    "commands:",
+    ...summaries.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`),
+    "",
+    "Run `icl-workbench <command> --help` for a command's options.",
+    "",
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const rows: [string, string][] = [];
+    for (const [n, load] of Object.entries(commands)) rows.push([n, (await load()).summary]);
+    io.stdout(topUsage(rows));
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (load === undefined) {
+    io.stderr(`icl-workbench: unknown command "${name}". Known: ${Object.keys(commands).join(", ")}\n`);
+    return 2;
+  }
+  const command = await load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`icl-workbench ${name}: ${e.message}\n\n${command.usage}`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      io.stderr(`icl-workbench ${name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`icl-workbench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
