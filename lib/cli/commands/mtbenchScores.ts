@@ -1,0 +1,81 @@
+/** `icl-workbench mtbench-scores`: per-model MT-Bench scores of a FastChat judgment file. */
+import { DEDUPE_POLICIES, type ModelScores, type MtBenchScores, scoreJudgmentStream } from "../../analysis/mtbenchScores";
+import { loadQuestions, streamJudgments } from "../../io/mtbench";
+import { boolOpt, choiceOpt, parseCommandLine, stringOpt } from "../args";
+import { fmt, textTable } from "../format";
+import type { CliIO, Command } from "../io";
+
+const usage = `usage: icl-workbench mtbench-scores --judgments FILE [--questions FILE] [--dedupe all|last|first|error] [--json]
+
+Per-model MT-Bench single-grading scores: turn 1, turn 2, pooled average (FastChat
+show_result.py), mean of the two turns, counts, failed judgments and duplicates; per category
+(both turns) when --questions is given.
+
+  --judgments FILE   model_judgment/<judge>_single.jsonl (read as a stream; any size)
+  --questions FILE   question.jsonl, for per-category means
+  --dedupe POLICY    duplicated (model, question, turn) rows: all (default, FastChat),
+                     last (URIAL show_results.py), first, error
+  --json             print {"models": [...]} as JSON
+`;
+
+/** The JSON shape printed with --json (snake_case, as documented in the README). */
+export function scoresToJson(s: MtBenchScores, withCategories: boolean): { models: Record<string, unknown>[] } {
+  return {
+    models: s.models.map((m: ModelScores) => {
+      const o: Record<string, unknown> = {
+        model: m.model,
+        turn1: m.turn1,
+        turn2: m.turn2,
+        pooled: m.pooled,
+        mean_of_turns: m.meanOfTurns,
+        n_turn1: m.nTurn1,
+        n_turn2: m.nTurn2,
+        n_failed: m.nFailed,
+        n_duplicates: m.nDuplicates,
+      };
+      if (withCategories && m.byCategory) o["by_category"] = m.byCategory;
+      return o;
+    }),
+  };
+}
+
+function plain(s: MtBenchScores): string {
+  const header = ["model", "turn1", "turn2", "pooled", "mean_of_turns", "n_turn1", "n_turn2", "failed", "duplicates"];
+  const sorted = [...s.models].sort((a, b) => (b.pooled ?? -Infinity) - (a.pooled ?? -Infinity));
+  let out = `dedupe policy: ${s.policy}; ${s.nRows} judgment rows\n\n`;
+  out += textTable(
+    header,
+    sorted.map((m) => [m.model, fmt(m.turn1), fmt(m.turn2), fmt(m.pooled), fmt(m.meanOfTurns), `${m.nTurn1}`, `${m.nTurn2}`, `${m.nFailed}`, `${m.nDuplicates}`]),
+  );
+  if (s.categories.length > 0) {
+    out += "\nper category (both turns):\n\n";
+    out += textTable(
+      ["model", ...s.categories],
+      sorted.map((m) => [m.model, ...s.categories.map((c) => fmt(m.byCategory?.[c]))]),
+    );
+  }
+  const failed = s.models.reduce((a, m) => a + m.nFailed, 0);
+  if (failed > 0) out += `\n${failed} failed judgments (score -1 / $ERROR$) were left out of every mean.\n`;
+  return out;
+}
+
+export const command: Command = {
+  summary: "per-model MT-Bench scores (turns, pooled, per category) of a judgment file",
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const p = parseCommandLine(argv, {
+      judgments: { type: "string" },
+      questions: { type: "string" },
+      dedupe: { type: "string" },
+      json: { type: "boolean" },
+    });
+    const judgments = stringOpt(p, "judgments", true);
+    const questionsPath = stringOpt(p, "questions");
+    const dedupe = choiceOpt(p, "dedupe", DEDUPE_POLICIES, "all");
+    const questions = questionsPath === undefined ? undefined : loadQuestions(questionsPath);
+    const scores = await scoreJudgmentStream(streamJudgments(judgments), { dedupe, file: judgments, ...(questions ? { questions } : {}) });
+    if (boolOpt(p, "json")) io.stdout(JSON.stringify(scoresToJson(scores, questions !== undefined)) + "\n");
+    else io.stdout(plain(scores));
+    return 0;
+  },
+};
