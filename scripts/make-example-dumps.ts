@@ -1,0 +1,132 @@
+/**
+ * Writes the bundled example dumps under data/examples/ from a fixed seed. They are NOT results:
+ * the scores are drawn around the published numbers of Zhao et al. (data/paper/) so the notebooks
+ * have something realistic to show, and every figure drawn from them is marked "example data".
+ *
+ *   node --import tsx scripts/make-example-dumps.ts        # rewrites data/examples/mtbench-urial
+ *
+ * Deterministic: the same seed gives byte-identical files (a test checks it).
+ */
+import * as path from "node:path";
+import { writeFileAtomic } from "../lib/io/atomic";
+import { formatManifest } from "../lib/io/manifest";
+import { loadPublishedTable2, loadPublishedTable7 } from "../lib/io/paperTables";
+import type { RunManifestRow } from "../lib/model/manifest";
+import { MTBENCH_CATEGORIES } from "../lib/model/paper";
+import { fromRepo } from "../lib/paths";
+import { createRng, type Rng } from "../lib/stats/rng";
+
+export const EXAMPLE_SEED = 20241122;
+
+/** Standard normal deviate (Box–Muller) from a seeded generator. */
+function normal(rng: Rng): number {
+  const u = 1 - rng.next();
+  const v = rng.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+const CATEGORY_ORDER = ["writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities"];
+const REFERENCE_CATEGORIES = new Set(["math", "reasoning", "coding"]);
+
+interface ExampleRun {
+  modelId: string;
+  baseModel: string;
+  setting: "urial" | "instruct";
+  label: string;
+}
+
+const RUNS: ExampleRun[] = [
+  { modelId: "example-llama-3.1-8b-urial", baseModel: "Llama-3.1-8B", setting: "urial", label: "Llama-3.1-8B + URIAL (example)" },
+  { modelId: "example-llama-3.1-8b-instruct", baseModel: "Llama-3.1-8B", setting: "instruct", label: "Llama-3.1-8B-Instruct (example)" },
+  { modelId: "example-mistral-7b-v0.2-urial", baseModel: "Mistral-7B-v0.2", setting: "urial", label: "Mistral-7B-v0.2 + URIAL (example)" },
+  { modelId: "example-mistral-7b-v0.2-instruct", baseModel: "Mistral-7B-v0.2", setting: "instruct", label: "Mistral-7B-Instruct-v0.2 (example)" },
+];
+
+/** Builds the files of the MT-Bench URIAL-vs-instruct example dump: relative path -> content. */
+export function mtbenchUrialExample(seed = EXAMPLE_SEED): Record<string, string> {
+  const rng = createRng(seed);
+  const t2 = loadPublishedTable2();
+  const t7 = loadPublishedTable7();
+  const questions = CATEGORY_ORDER.flatMap((category, ci) =>
+    Array.from({ length: 10 }, (_, k) => {
+      const id = 81 + ci * 10 + k;
+      return { question_id: id, category, turns: [`Example ${category} question ${id}, turn 1 (placeholder text).`, `Example follow-up for question ${id}, turn 2.`] };
+    }),
+  );
+  const judgments: string[] = [];
+  const manifestRows: RunManifestRow[] = [];
+  for (const run of RUNS) {
+    const p2 = t2.find((r) => r.baseModel === run.baseModel && r.setting === run.setting);
+    const p7 = t7.find((r) => r.baseModel === run.baseModel && r.setting === run.setting);
+    if (!p2 || !p7 || p2.turn1 === null || p2.turn2 === null || p2.average === null) {
+      throw new Error(`example generator: no published Table 2/7 row for ${run.baseModel} ${run.setting}`);
+    }
+    manifestRows.push({
+      modelId: run.modelId,
+      baseModel: run.baseModel,
+      setting: run.setting,
+      label: run.label,
+      nDemos: run.setting === "urial" ? 3 : null,
+      withUrialDemos: run.setting === "urial" ? true : null,
+      demoSource: run.setting === "urial" ? "urial" : null,
+      nTrain: null,
+      greedyStep: null,
+      seed: null,
+      temperature: 0,
+      topP: 1,
+      repetitionPenalty: 1,
+      ablation: "none",
+      promptFrom: null,
+      judge: "gpt-4",
+      promptFile: null,
+      notes: "synthetic example data drawn around the published numbers; not a result",
+    });
+    for (const turn of [1, 2] as const) {
+      const shift = (turn === 1 ? p2.turn1 : p2.turn2) - p2.average;
+      for (const q of questions) {
+        const mu = (p7.byCategory[q.category] ?? p2.average) + shift;
+        const score = Math.min(10, Math.max(1, Math.round(mu + 1.2 * normal(rng))));
+        const prompt = `single-${REFERENCE_CATEGORIES.has(q.category) ? "math-" : ""}v1${turn === 2 ? "-multi-turn" : ""}`;
+        judgments.push(
+          JSON.stringify({
+            question_id: q.question_id,
+            model: run.modelId,
+            judge: ["gpt-4", prompt],
+            user_prompt: "(example data: no prompt was sent)",
+            judgment: `Synthetic example judgment. Rating: [[${score}]]`,
+            score,
+            turn,
+            tstamp: 1700000000 + judgments.length,
+          }),
+        );
+      }
+    }
+  }
+  // Real dumps have failed judgments and reruns appended to the file: include one of each kind.
+  const failed = (i: number) => {
+    const row = JSON.parse(judgments[i] as string) as Record<string, unknown>;
+    return JSON.stringify({ ...row, judgment: "Synthetic example judgment with no rating.", score: -1 });
+  };
+  judgments[5] = failed(5);
+  judgments[170] = failed(170);
+  const rerun = JSON.parse(judgments[5] as string) as Record<string, unknown>;
+  judgments.push(JSON.stringify({ ...rerun, judgment: "Synthetic example rerun. Rating: [[7]]", score: 7, tstamp: 1700009999 }));
+
+  return {
+    EXAMPLE_DATA:
+      "Example data, not results: generated by scripts/make-example-dumps.ts (seed " +
+      `${seed}) around the numbers published in Zhao et al. (data/paper/). Every figure drawn from this dump is marked.\n`,
+    "manifest.jsonl": formatManifest(manifestRows),
+    "question.jsonl": questions.map((q) => JSON.stringify(q)).join("\n") + "\n",
+    "model_judgment/gpt-4_single.jsonl": judgments.join("\n") + "\n",
+  };
+}
+
+/** Categories in Table 7 order, re-exported for the notebook's figure order. */
+export const EXAMPLE_CATEGORIES = MTBENCH_CATEGORIES;
+
+if (require.main === module) {
+  const dir = fromRepo("data", "examples", "mtbench-urial");
+  for (const [rel, text] of Object.entries(mtbenchUrialExample())) writeFileAtomic(path.join(dir, rel), text);
+  console.log(`wrote ${dir}`);
+}
