@@ -14,7 +14,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { scoreJudgments, scoreJudgmentStream, type DedupePolicy } from "../lib/analysis/mtbenchScores";
-import { loadJudgments, loadQuestions, streamJudgments } from "../lib/io/mtbench";
+import { loadJudgments, loadQuestions, parseJudgments, streamJudgments } from "../lib/io/mtbench";
 import { InputError } from "../lib/model/errors";
 import { main } from "../lib/cli/main";
 import { captureIO, sharedMissing, sharedPath } from "./helpers";
@@ -103,7 +103,6 @@ test("scores: failures never enter a mean; counts travel with the result", () =>
     { question_id: 2, model: "m", judge: ["gpt-4", "single-v1"], score: 6, turn: 1 },
   ];
   const text = rows.map((r) => JSON.stringify(r)).join("\n");
-  const { parseJudgments } = require("../lib/io/mtbench") as typeof import("../lib/io/mtbench");
   const js = parseJudgments(text, "t.jsonl");
   assert.deepEqual(js[1]?.score, { kind: "failed", reason: "no_rating", raw: -1 });
   assert.deepEqual(js[2]?.score, { kind: "failed", reason: "error", raw: "$ERROR$" });
