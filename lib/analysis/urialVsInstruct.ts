@@ -194,3 +194,28 @@ export function reproductionLayout(report: readonly ReproductionRow[]): TableVie
     caption: "Reproduction report: the dump's numbers beside the published ones (difference = reproduced − published)",
   };
 }
+
+// ---------------------------------------------------------------- figure inputs
+
+/** Categories x runs, the input shape of `categoryBars` (lib/figures/categoryBars.ts). */
+export interface CategorySeries {
+  categories: string[];
+  series: { name: string; values: (number | null)[] }[];
+}
+
+/** One bar series per run of the dump. */
+export function categorySeriesFromRows(rows: readonly UrialVsInstructRow[], categories: readonly string[]): CategorySeries {
+  return {
+    categories: [...categories],
+    series: rows.map((r) => ({ name: r.label, values: categories.map((c) => r.byCategory[c] ?? null) })),
+  };
+}
+
+/** One bar series per published Table 7 row of the given base models (all rows if none given). */
+export function categorySeriesFromPublished(table7: readonly PublishedCategoryRow[], categories: readonly string[], baseModels?: readonly string[]): CategorySeries {
+  const rows = baseModels ? table7.filter((r) => baseModels.includes(r.baseModel)) : [...table7];
+  return {
+    categories: [...categories],
+    series: rows.map((r) => ({ name: r.rowLabel, values: categories.map((c) => r.byCategory[c] ?? null) })),
+  };
+}
