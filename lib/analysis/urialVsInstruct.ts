@@ -11,7 +11,8 @@ import type { ModelScores, MtBenchScores } from "./mtbenchScores";
 /** One run of the comparison: its factors and scores. */
 export interface UrialVsInstructRow {
   baseModel: string;
-  setting: Setting;
+  /** "unspecified" when the dump has no manifest to say what the run is. */
+  setting: Setting | "unspecified";
   label: string;
   modelId: string;
   turn1: number | null;
@@ -28,13 +29,28 @@ const SETTING_ORDER: Record<string, number> = { base: 0, urial: 1, "icl-random":
 /**
  * Rows for the runs of `settings` (default base, urial, instruct), grouped by base model in the
  * manifest's order of first appearance, settings in the order base, urial, instruct. Runs without
- * any judgment are left out (coverage reports them).
+ * any judgment are left out (coverage reports them). Without a manifest (`null`), every judged
+ * model is a row of its own with setting "unspecified" (it matches no published row).
  */
 export function urialVsInstructRows(
   scores: MtBenchScores,
-  manifest: readonly RunManifestRow[],
+  manifest: readonly RunManifestRow[] | null,
   settings: readonly Setting[] = ["base", "urial", "instruct"],
 ): UrialVsInstructRow[] {
+  if (manifest === null) {
+    return scores.models.map((s) => ({
+      baseModel: s.model,
+      setting: "unspecified" as const,
+      label: s.model,
+      modelId: s.model,
+      turn1: s.turn1,
+      turn2: s.turn2,
+      average: s.pooled,
+      meanOfTurns: s.meanOfTurns,
+      nFailed: s.nFailed,
+      byCategory: { ...(s.byCategory ?? {}) },
+    }));
+  }
   const byModel = new Map<string, ModelScores>(scores.models.map((m) => [m.model, m]));
   const familyOrder = new Map<string, number>();
   for (const r of manifest) if (!familyOrder.has(r.baseModel)) familyOrder.set(r.baseModel, familyOrder.size);

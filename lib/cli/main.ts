@@ -12,6 +12,7 @@ type Loader = () => Command;
 /** The command table: name -> lazy loader (a command's imports load only when it runs). */
 export const commands: Record<string, Loader> = {
   "mtbench-scores": () => (require("./commands/mtbenchScores") as typeof import("./commands/mtbenchScores")).command,
+  reproduce: () => (require("./commands/reproduce") as typeof import("./commands/reproduce")).command,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -19,7 +19,8 @@ export const EXAMPLE_MARKER = "EXAMPLE_DATA";
 /** The files of a dump directory (FastChat layout + manifest). */
 export interface DumpFiles {
   dir: string;
-  manifest: string;
+  /** The run manifest: `--manifest`/`ICL_MANIFEST` if given, else `<dir>/manifest.jsonl`; null if neither exists. */
+  manifest: string | null;
   questions: string;
   /** judge model -> model_judgment/<judge>_single.jsonl */
   judgments: Record<string, string>;
@@ -38,14 +39,23 @@ function listJsonl(dir: string, suffix = ".jsonl"): Record<string, string> {
   return out;
 }
 
-/** Finds a dump's files; a missing directory, manifest or question file is an InputError. */
-export function locateDump(dir: string): DumpFiles {
+/**
+ * Finds a dump's files. A missing directory or question file is an InputError. The manifest may
+ * live outside the dump (a user's dumps are never modified): `manifest` (or `$ICL_MANIFEST`)
+ * names it; otherwise `<dir>/manifest.jsonl` is used when present.
+ */
+export function locateDump(dir: string, manifestPath?: string, env: NodeJS.ProcessEnv = process.env): DumpFiles {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) throw new InputError({ file: abs }, "dump directory not found");
-  const manifest = path.join(abs, "manifest.jsonl");
   const questions = path.join(abs, "question.jsonl");
-  for (const f of [manifest, questions]) {
-    if (!fs.existsSync(f)) throw new InputError({ file: f }, "missing from the dump (see data/README.md for the layout)");
+  if (!fs.existsSync(questions)) throw new InputError({ file: questions }, "missing from the dump (see data/README.md for the layout)");
+  const given = manifestPath ?? (env["ICL_MANIFEST"] || undefined);
+  let manifest: string | null = null;
+  if (given !== undefined) {
+    manifest = path.resolve(given);
+    if (!fs.existsSync(manifest)) throw new InputError({ file: manifest }, "manifest not found");
+  } else if (fs.existsSync(path.join(abs, "manifest.jsonl"))) {
+    manifest = path.join(abs, "manifest.jsonl");
   }
   return {
     dir: abs,
@@ -64,7 +74,8 @@ export interface MtBenchRun {
   judge: string;
   judgmentsFile: string;
   dedupe: DedupePolicy;
-  manifest: RunManifest;
+  /** null when the dump has no manifest: runs are then unannotated (see describeRun). */
+  manifest: RunManifest | null;
   questions: Question[];
   scores: MtBenchScores;
   coverage: CoverageReport;
@@ -76,11 +87,13 @@ export interface LoadRunOptions {
   /** Judge model whose `<judge>_single.jsonl` to read; required when the dump has several. */
   judge?: string;
   dedupe?: DedupePolicy;
+  /** A manifest kept outside the dump (default: `$ICL_MANIFEST`, then `<dir>/manifest.jsonl`). */
+  manifest?: string;
 }
 
 /** Loads, validates and scores a dump's single-grading judgments. */
 export async function loadMtBenchRun(dir: string, opts: LoadRunOptions = {}): Promise<MtBenchRun> {
-  const files = locateDump(dir);
+  const files = locateDump(dir, opts.manifest);
   const judges = Object.keys(files.judgments);
   let judge = opts.judge;
   if (judge === undefined) {
@@ -93,15 +106,15 @@ export async function loadMtBenchRun(dir: string, opts: LoadRunOptions = {}): Pr
   if (judgmentsFile === undefined) {
     throw new InputError({ file: path.join(files.dir, "model_judgment", `${judge}_single.jsonl`) }, `no judgments for judge "${judge}" (have: ${judges.join(", ") || "none"})`);
   }
-  const manifest = loadManifest(files.manifest);
+  const manifest = files.manifest === null ? null : loadManifest(files.manifest);
   const questions = loadQuestions(files.questions);
   const judgments: Judgment[] = [];
   for await (const j of streamJudgments(judgmentsFile)) judgments.push(j);
   const dedupe = opts.dedupe ?? "all";
   const scores = scoreJudgments(judgments, { dedupe, questions, file: judgmentsFile });
-  const models = manifest.rows.map((r) => r.modelId);
-  const coverage = checkCoverage(judgments, questions, models);
   const judged = new Set(scores.models.map((m) => m.model));
+  const models = manifest === null ? [...judged] : manifest.rows.map((r) => r.modelId);
+  const coverage = checkCoverage(judgments, questions, models);
   return {
     files,
     judge,
@@ -122,7 +135,9 @@ export function describeRun(run: MtBenchRun): string {
   const lines = [
     `dump: ${run.files.dir}${run.files.example ? "  [EXAMPLE DATA: not results]" : ""}`,
     `judgments: ${path.basename(run.judgmentsFile)} (judge ${run.judge}), ${run.scores.nRows} rows, dedupe policy "${run.dedupe}"`,
-    `runs in manifest: ${run.manifest.rows.length}; questions: ${run.questions.length}`,
+    run.manifest === null
+      ? `no run manifest: the ${run.scores.models.length} judged models are unannotated, so sections that compare settings cannot match them to the paper (write one: data/README.md)`
+      : `runs in manifest: ${run.manifest.rows.length} (${run.files.manifest}); questions: ${run.questions.length}`,
     `failed judgments (left out of every mean): ${failed}; duplicated rows: ${dups}`,
   ];
   if (run.runsWithoutJudgments.length > 0) lines.push(`runs without any judgment: ${run.runsWithoutJudgments.join(", ")}`);
