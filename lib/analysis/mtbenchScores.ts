@@ -90,13 +90,23 @@ class Sums {
 }
 
 class ModelState {
-  readonly keys = new Map<string, KeyEntry>();
+  /** (question, turn) -> entry; integer question ids use a numeric key (cheaper than a string). */
+  readonly keys = new Map<number | string, KeyEntry>();
   nRows = 0;
   nDuplicates = 0;
   // Used by the `all` policy, which needs no per-key choice.
   readonly turn = [new Sums(), new Sums()];
   readonly category = new Map<string, Sums>();
   nFailedAll = 0;
+}
+
+function questionTurnKey(questionId: number | string, turn: 1 | 2): number | string {
+  if (typeof questionId === "number" && Number.isSafeInteger(questionId) && Math.abs(questionId) < 2 ** 50) return questionId * 2 + (turn - 1);
+  return `${questionId}\u0000${turn}`;
+}
+
+function questionOfKey(key: number | string): string {
+  return typeof key === "number" ? String(Math.floor(key / 2)) : (key.split("\u0000")[0] as string);
 }
 
 /** Streaming accumulator: `add` each judgment in file order, then `finish`. */
@@ -136,7 +146,7 @@ export class MtBenchScoreAccumulator {
       }
     }
     const score = j.score.kind === "scored" ? j.score.score : FAILED;
-    const key = `${String(j.questionId)}\u0000${j.turn}`;
+    const key = questionTurnKey(j.questionId, j.turn);
     const e = m.keys.get(key);
     if (e === undefined) {
       m.keys.set(key, { count: 1, firstScore: score, lastScore: score, firstLine: j.line, lastLine: j.line, turn: j.turn, category });
@@ -223,8 +233,7 @@ export class MtBenchScoreAccumulator {
         if (e.count < 2) continue;
         total++;
         if (dups.length < 5) {
-          const [qid] = key.split("\u0000");
-          dups.push(`(${model}, question ${qid}, turn ${e.turn}) x${e.count}, lines ${e.firstLine}..${e.lastLine}`);
+          dups.push(`(${model}, question ${questionOfKey(key)}, turn ${e.turn}) x${e.count}, lines ${e.firstLine}..${e.lastLine}`);
         }
       }
     }
