@@ -1,0 +1,253 @@
+/**
+ * `icl-workbench generate`: MT-Bench answers from OpenAI-compatible servers (vLLM), over a
+ * decoding grid, resumable, into a FastChat dump with its manifest rows.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../../io/atomic";
+import { loadQuestions } from "../../io/mtbench";
+import { ABLATIONS, type RunManifestRow, SETTINGS, type Setting } from "../../model/manifest";
+import type { Question } from "../../model/mtbench";
+import {
+  answerFileName,
+  decodingGrid,
+  type DecodingPoint,
+  DEFAULT_MAX_TOKENS,
+  gridModelId,
+  type PromptStyle,
+  runGeneration,
+  URIAL_STOP,
+} from "../../experiment/generation";
+import { emptyManifestRow, upsertManifestRows } from "../../experiment/manifestRows";
+import { redactSecrets } from "../../experiment/secrets";
+import { boolOpt, choiceOpt, numberListOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
+import type { CliIO, Command } from "../io";
+import { UsageError } from "../io";
+import { API_FLAGS, API_FLAGS_USAGE, apiSetup, EXIT_BUDGET, isTerminal, makeProgress, numberOpt, safeWriter, summaryLine } from "./judge";
+
+const usage = `usage: icl-workbench generate --dump DIR --base-url URL[,URL...] --model NAME [options]
+
+Generates MT-Bench answers with an OpenAI-compatible server (vLLM) and writes them in FastChat's
+layout: DIR/model_answer/<model-id>.jsonl (one fsynced line per question; rerunning skips the
+questions already answered) plus one row per run in DIR/manifest.jsonl. Base models use the
+legacy completions API with a URIAL-format prompt (--prompt): stop at "# Query" / "# User", the
+answer block's closing fence removed (code fences inside answers are kept), turn 2 prompted
+with turn 1's cleaned answer. Instruct models use the chat API (--mode chat).
+
+  --dump DIR               output dump directory
+  --model NAME             model name the server serves (sent with every request)
+  --model-id ID            model id written in answers and manifest (default: --model with
+                           "/" and other odd characters replaced by "_"); with a grid,
+                           _t<T>_p<P>_rp<R> is appended
+  --mode completion|chat   completion (base models; default when --prompt is given) or chat
+  --prompt FILE            URIAL-format prompt file (completion mode)
+  --questions FILE         default DIR/question.jsonl (copied into DIR when taken from elsewhere)
+  --temperature LIST       e.g. 0 or 0,0.5,1 (default 0)
+  --top-p LIST             e.g. 1 or 0.9,1 (default 1)
+  --repetition-penalty LIST  vLLM's repetition_penalty, e.g. 1.15 (default 1 = off)
+                           The grid temperature x top-p x repetition penalty runs as one command.
+  --max-tokens N           default ${DEFAULT_MAX_TOKENS}
+  --stop STRING            stop sequence (repeatable; default "# Query" and "# User" in
+                           completion mode, none in chat mode)
+  --turns N                turns to generate per question (default 2; 1 for turn-1 only)
+  --seed N                 sampling seed sent to the server (and recorded in the manifest)
+  --first-n N              only the first N questions
+${API_FLAGS_USAGE.replace("%CONCURRENCY%", "16").replace("%TIMEOUT%", "600")}
+manifest (DIR/manifest.jsonl, merged by model id; see data/README.md):
+  --manifest FILE          default DIR/manifest.jsonl;  --no-manifest to skip
+  --base-model NAME        base_model (default: --model)
+  --setting S              ${SETTINGS.join(", ")} (default: urial with --prompt, instruct in chat mode)
+  --with-urial-demos yes|no  whether URIAL's 3 demos are in the prompt (required with --setting
+                           icl-random; default yes for urial and icl-greedy)
+  --label, --demo-source, --greedy-step N, --ablation A, --prompt-from M, --judge J, --notes TEXT
+  --replace-manifest-row   replace a row with the same model id but other settings
+
+Example:
+  icl-workbench generate --dump runs/llama3 --base-url http://gpu1:8000/v1,http://gpu2:8000/v1 \\
+      --model meta-llama/Meta-Llama-3.1-8B --model-id llama3.1-8b-urial --prompt urial.txt \\
+      --temperature 0 --top-p 1 --repetition-penalty 1.0,1.15 --concurrency 64
+`;
+
+const FLAGS: OptionSpec = {
+  ...API_FLAGS,
+  dump: { type: "string" },
+  model: { type: "string" },
+  "model-id": { type: "string" },
+  mode: { type: "string" },
+  prompt: { type: "string" },
+  questions: { type: "string" },
+  temperature: { type: "string" },
+  "top-p": { type: "string" },
+  "repetition-penalty": { type: "string" },
+  "max-tokens": { type: "string" },
+  stop: { type: "string", multiple: true },
+  turns: { type: "string" },
+  seed: { type: "string" },
+  "first-n": { type: "string" },
+  manifest: { type: "string" },
+  "no-manifest": { type: "boolean" },
+  "base-model": { type: "string" },
+  setting: { type: "string" },
+  label: { type: "string" },
+  "demo-source": { type: "string" },
+  "with-urial-demos": { type: "string" },
+  "greedy-step": { type: "string" },
+  ablation: { type: "string" },
+  "prompt-from": { type: "string" },
+  judge: { type: "string" },
+  notes: { type: "string" },
+  "replace-manifest-row": { type: "boolean" },
+};
+
+interface UrialModule {
+  readUrialPrompt(file: string): unknown;
+  demoCount(prompt: unknown): number;
+  urialPromptStyle(prompt: unknown): PromptStyle;
+}
+
+/** Loads the URIAL bridge only when a prompt file is used. */
+function loadUrial(): UrialModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only --prompt needs the prompts module
+  return require("../../experiment/urialStyle") as UrialModule;
+}
+
+function stopOpt(p: Parsed): string[] | undefined {
+  const v = p.values["stop"];
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+function loadAndPlaceQuestions(p: Parsed, dump: string): Question[] {
+  const own = path.join(dump, "question.jsonl");
+  const from = stringOpt(p, "questions") ?? own;
+  const questions = loadQuestions(from);
+  if (path.resolve(from) !== path.resolve(own) && !fs.existsSync(own)) writeFileAtomic(own, fs.readFileSync(from));
+  const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
+  return firstN === undefined ? questions : questions.slice(0, firstN);
+}
+
+function labelFor(label: string | undefined, modelId: string, point: DecodingPoint, gridSize: number): string {
+  if (label === undefined) return modelId;
+  return gridSize <= 1 ? label : `${label} (T=${point.temperature}, top-p=${point.topP}, rp=${point.repetitionPenalty})`;
+}
+
+export const command: Command = {
+  summary: "generate MT-Bench answers on OpenAI-compatible servers (vLLM), decoding grids, resumable",
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const p = parseCommandLine(argv, FLAGS);
+    const dump = stringOpt(p, "dump", true);
+    const servedModel = stringOpt(p, "model", true);
+    const promptFile = stringOpt(p, "prompt");
+    const mode = choiceOpt(p, "mode", ["completion", "chat"] as const, promptFile !== undefined ? "completion" : "chat");
+    if (mode === "completion" && promptFile === undefined) throw new UsageError("completion mode needs --prompt FILE (a URIAL-format prompt)");
+    if (mode === "chat" && promptFile !== undefined) throw new UsageError("--prompt is for completion mode (base models); chat mode sends the questions as messages");
+    const baseId = stringOpt(p, "model-id") ?? answerFileName(servedModel).slice(0, -".jsonl".length);
+    // FastChat names a model by its answer file, so the id must be a plain file name.
+    if (answerFileName(baseId) !== `${baseId}.jsonl`) throw new UsageError(`--model-id "${baseId}": use letters, digits and . _ + - only (it names model_answer/<id>.jsonl)`);
+    const temps = numberListOpt(p, "temperature") ?? [0];
+    const topPs = numberListOpt(p, "top-p") ?? [1];
+    const reps = numberListOpt(p, "repetition-penalty") ?? [1];
+    for (const t of temps) if (t < 0) throw new UsageError(`--temperature: ${t} is negative`);
+    for (const t of topPs) if (t <= 0 || t > 1) throw new UsageError(`--top-p: ${t} is not in (0, 1]`);
+    for (const r of reps) if (r <= 0) throw new UsageError(`--repetition-penalty: ${r} must be > 0`);
+    const grid = decodingGrid(temps, topPs, reps);
+    const maxTokens = numberOpt(p, "max-tokens", { integer: true, min: 1 }) ?? DEFAULT_MAX_TOKENS;
+    const stop = stopOpt(p) ?? (mode === "completion" ? [...URIAL_STOP] : []);
+    const turns = numberOpt(p, "turns", { integer: true, min: 1 }) ?? 2;
+    if (turns > 2) throw new UsageError("--turns: MT-Bench has at most 2 turns");
+    const seed = numberOpt(p, "seed", { integer: true });
+
+    let style: PromptStyle = { kind: "chat" };
+    let nDemos: number | null = null;
+    if (promptFile !== undefined) {
+      const urial = loadUrial();
+      const prompt = urial.readUrialPrompt(promptFile);
+      nDemos = urial.demoCount(prompt);
+      style = urial.urialPromptStyle(prompt);
+    }
+    const questions = loadAndPlaceQuestions(p, dump);
+
+    // Manifest rows first: a model id already used with other settings stops here, before any request.
+    const manifestFile = boolOpt(p, "no-manifest") ? null : (stringOpt(p, "manifest") ?? path.join(dump, "manifest.jsonl"));
+    const defaultSetting: Setting = mode === "chat" ? "instruct" : nDemos === 0 ? "base" : "urial";
+    const setting = choiceOpt(p, "setting", SETTINGS, defaultSetting);
+    const ablation = choiceOpt(p, "ablation", ABLATIONS, "none");
+    // Random-demo runs with and without URIAL's demos are different curves (paper Fig. 2 vs 6):
+    // never guess which one a run is.
+    const withUrialFlag = stringOpt(p, "with-urial-demos");
+    if (withUrialFlag === undefined && setting === "icl-random") throw new UsageError("--setting icl-random needs --with-urial-demos yes|no");
+    const withUrialDemos: boolean | null =
+      withUrialFlag === undefined ? (setting === "urial" || setting === "icl-greedy" ? true : null) : choiceOpt(p, "with-urial-demos", ["yes", "no"] as const, "yes") === "yes";
+    const runs = grid.map((point) => {
+      const modelId = gridModelId(baseId, point, grid.length);
+      const row: RunManifestRow = {
+        ...emptyManifestRow(modelId, stringOpt(p, "base-model") ?? servedModel, setting),
+        label: labelFor(stringOpt(p, "label"), modelId, point, grid.length),
+        nDemos,
+        withUrialDemos,
+        demoSource: stringOpt(p, "demo-source") ?? (setting === "urial" ? "urial" : null),
+        greedyStep: numberOpt(p, "greedy-step", { integer: true, min: 0 }) ?? null,
+        seed: seed ?? null,
+        temperature: point.temperature,
+        topP: point.topP,
+        repetitionPenalty: point.repetitionPenalty,
+        ablation,
+        promptFrom: stringOpt(p, "prompt-from") ?? null,
+        judge: stringOpt(p, "judge") ?? "gpt-4",
+        promptFile: promptFile === undefined ? null : path.relative(path.resolve(dump), path.resolve(promptFile)),
+        notes: stringOpt(p, "notes") ?? null,
+      };
+      return { point, modelId, row, output: path.join(dump, "model_answer", answerFileName(modelId)) };
+    });
+    if (manifestFile !== null) {
+      const replace = boolOpt(p, "replace-manifest-row");
+      upsertManifestRows(manifestFile, runs.map((r) => r.row), replace); // a conflict throws before writing
+    }
+
+    const api = apiSetup(p, { priceModel: servedModel, defaultConcurrency: 16, defaultTimeoutS: 600 });
+    const err = safeWriter(io, api.secrets);
+    err(`generate ${servedModel} (${mode}) at ${api.describe}; ${grid.length} decoding point(s), ${questions.length} questions\n`);
+    let anyFailed = false;
+    let lengthCut = 0;
+    for (const run of runs) {
+      const progress = makeProgress(io, run.modelId, questions.length, api.meter, api.secrets);
+      const s = await runGeneration({
+        questions,
+        modelId: run.modelId,
+        servedModel,
+        style,
+        sampling: {
+          temperature: run.point.temperature,
+          topP: run.point.topP,
+          repetitionPenalty: run.point.repetitionPenalty,
+          maxTokens,
+          stop,
+          ...(seed !== undefined ? { seed } : {}),
+        },
+        maxTurns: turns,
+        output: run.output,
+        pool: api.pool,
+        concurrency: api.concurrency,
+        meter: api.meter,
+        retry: api.retry,
+        progress,
+        onFailure: (job, msg) => err(`${isTerminal(io) ? "\n" : ""}failed: question ${job.question.questionId}: ${msg}\n`),
+        onFinishReason: (r) => {
+          if (r === "length") lengthCut++;
+        },
+      });
+      progress.finish();
+      if (s.truncatedBytes > 0) err(`${run.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
+      io.stdout(redactSecrets(summaryLine(`${run.modelId} -> ${run.output}`, s), api.secrets));
+      if (s.failed > 0) anyFailed = true;
+      if (s.stoppedBecause !== null) {
+        io.stdout(`usage: ${api.meter.summary()}\n`);
+        return s.stoppedBecause.startsWith("budget") ? EXIT_BUDGET : 1;
+      }
+    }
+    if (lengthCut > 0) io.stdout(`${lengthCut} turn(s) stopped at --max-tokens ${maxTokens}\n`);
+    io.stdout(`usage: ${api.meter.summary()}\n`);
+    return anyFailed ? 1 : 0;
+  },
+};

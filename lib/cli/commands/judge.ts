@@ -1,0 +1,378 @@
+/**
+ * `icl-workbench judge`: MT-Bench single-answer grading as FastChat does it, resumable and
+ * crash-safe. Also exports the flag helpers shared by `generate` and `greedy` (API servers,
+ * retries, prices, budget, progress).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EndpointPool } from "../../experiment/endpoints";
+import { judgmentFilePath, runJudging, type JudgeRunSummary } from "../../experiment/judging";
+import { readAppendLog, requireObjectRow } from "../../experiment/appendLog";
+import { type JudgeJob, keyOfJudgmentRow, planSingleJudgments } from "../../experiment/mtbenchJudge";
+import { Progress } from "../../experiment/progress";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../experiment/retry";
+import { isOpenAIHosted, readApiKey, redactSecrets } from "../../experiment/secrets";
+import { resolvePrices, UsageMeter } from "../../experiment/usage";
+import { loadAnswers, loadJudgePrompts, loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
+import type { Answer, Question } from "../../model/mtbench";
+import { boolOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
+import { type CliIO, type Command, processIO, UsageError } from "../io";
+
+// ---------------------------------------------------------------- shared flag helpers
+
+/** Flags every API-calling command takes. */
+export const API_FLAGS: OptionSpec = {
+  "base-url": { type: "string" },
+  "api-key-env": { type: "string" },
+  concurrency: { type: "string" },
+  timeout: { type: "string" },
+  "max-attempts": { type: "string" },
+  "price-in": { type: "string" },
+  "price-out": { type: "string" },
+  "budget-usd": { type: "string" },
+};
+
+export const API_FLAGS_USAGE = `  --base-url URL[,URL...]  OpenAI-compatible server(s); requests are spread over them
+  --api-key-env NAME       environment variable holding the API key (default OPENAI_API_KEY);
+                           the key is never printed or written. Unset: required for
+                           api.openai.com, else the placeholder "EMPTY" is sent (vLLM)
+  --concurrency N          requests in flight at once (default %CONCURRENCY%)
+  --timeout SECONDS        per request; a hung request is retried after it (default %TIMEOUT%)
+  --max-attempts N         attempts per request, retrying 429/5xx/timeouts/malformed bodies
+                           with exponential backoff, honouring Retry-After (default 8)
+  --price-in USD           price per 1k prompt tokens (default: list price of known OpenAI models)
+  --price-out USD          price per 1k completion tokens
+  --budget-usd USD         stop cleanly once this much is spent (finished items are kept; rerun
+                           with a higher budget to continue)
+`;
+
+/** A single number flag; `integer` and `min` are checked. */
+export function numberOpt(p: Parsed, name: string, opts: { integer?: boolean; min?: number } = {}): number | undefined {
+  const raw = stringOpt(p, name);
+  if (raw === undefined) return undefined;
+  const x = raw.trim() === "" ? Number.NaN : Number(raw);
+  if (!Number.isFinite(x)) throw new UsageError(`--${name}: "${raw}" is not a finite number`);
+  if (opts.integer && !Number.isInteger(x)) throw new UsageError(`--${name}: "${raw}" is not an integer`);
+  if (opts.min !== undefined && x < opts.min) throw new UsageError(`--${name}: must be >= ${opts.min} (got ${x})`);
+  return x;
+}
+
+/** Comma-separated strings (empty entries dropped). */
+export function listOpt(p: Parsed, name: string): string[] | undefined {
+  const raw = stringOpt(p, name);
+  if (raw === undefined) return undefined;
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** The API side of a command: endpoints, key, retry policy, meter. */
+export interface ApiSetup {
+  pool: EndpointPool;
+  retry: RetryPolicy;
+  meter: UsageMeter;
+  concurrency: number;
+  /** Strings to redact from anything printed (the key). */
+  secrets: string[];
+  /** A printable, key-free description. */
+  describe: string;
+}
+
+export interface ApiSetupOptions {
+  defaultBaseUrl?: string;
+  priceModel: string;
+  defaultConcurrency: number;
+  defaultTimeoutS: number;
+  env?: NodeJS.ProcessEnv;
+  /** Prefix of the server flags (`judge-` reads --judge-base-url, --judge-api-key-env, --judge-concurrency, --judge-timeout). */
+  prefix?: string;
+  /** Whether --price-in/--price-out/--budget-usd apply to this side (default true). */
+  withCost?: boolean;
+}
+
+export function apiSetup(p: Parsed, o: ApiSetupOptions): ApiSetup {
+  const pre = o.prefix ?? "";
+  const baseUrls = listOpt(p, `${pre}base-url`) ?? (o.defaultBaseUrl !== undefined ? [o.defaultBaseUrl] : undefined);
+  if (baseUrls === undefined || baseUrls.length === 0) throw new UsageError(`--${pre}base-url is required`);
+  for (const u of baseUrls) {
+    try {
+      new URL(u);
+    } catch {
+      throw new UsageError(`--${pre}base-url: "${u}" is not a URL`);
+    }
+  }
+  const keyEnv = stringOpt(p, `${pre}api-key-env`) ?? "OPENAI_API_KEY";
+  let key;
+  try {
+    key = readApiKey(o.env ?? process.env, keyEnv, baseUrls.some(isOpenAIHosted));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const concurrency = numberOpt(p, `${pre}concurrency`, { integer: true, min: 1 }) ?? o.defaultConcurrency;
+  const timeoutS = numberOpt(p, `${pre}timeout`, { min: 0.001 }) ?? o.defaultTimeoutS;
+  const maxAttempts = numberOpt(p, "max-attempts", { integer: true, min: 1 }) ?? DEFAULT_RETRY_POLICY.maxAttempts;
+  const withCost = o.withCost ?? true;
+  const priceIn = withCost ? numberOpt(p, "price-in", { min: 0 }) : undefined;
+  const priceOut = withCost ? numberOpt(p, "price-out", { min: 0 }) : undefined;
+  const budget = withCost ? (numberOpt(p, "budget-usd", { min: 0 }) ?? null) : null;
+  const prices = withCost ? resolvePrices(o.priceModel, priceIn, priceOut) : null;
+  if (budget !== null && prices === null) {
+    throw new UsageError(`--budget-usd needs prices: "${o.priceModel}" has no known price, pass --price-in and --price-out`);
+  }
+  const pool = new EndpointPool({ baseUrls, apiKey: key.key, timeoutMs: timeoutS * 1000 });
+  const priceText = prices === null ? "cost not tracked" : `$${prices.inputPer1k}/$${prices.outputPer1k} per 1k tokens in/out`;
+  return {
+    pool,
+    retry: { ...DEFAULT_RETRY_POLICY, maxAttempts },
+    meter: new UsageMeter(prices, budget),
+    concurrency,
+    secrets: [key.key],
+    describe: `${baseUrls.join(", ")} (API key: ${key.source}); concurrency ${concurrency}, timeout ${timeoutS}s, ${maxAttempts} attempts; ${priceText}${budget !== null ? `, budget $${budget}` : ""}`,
+  };
+}
+
+/** stderr with secrets redacted. */
+export function safeWriter(io: CliIO, secrets: readonly string[]): (text: string) => void {
+  return (t) => io.stderr(redactSecrets(t, secrets));
+}
+
+export function isTerminal(io: CliIO): boolean {
+  return io === processIO && process.stderr.isTTY === true;
+}
+
+export function makeProgress(io: CliIO, label: string, total: number, meter: UsageMeter, secrets: readonly string[]): Progress {
+  return new Progress({
+    label,
+    total,
+    write: safeWriter(io, secrets),
+    isTTY: isTerminal(io),
+    suffix: () => (meter.prices ? `$${meter.costUsd.toFixed(3)}` : `${meter.promptTokens + meter.completionTokens} tok`),
+  });
+}
+
+/** Exit code when a budget stopped the run (finished items are kept; rerun to continue). */
+export const EXIT_BUDGET = 3;
+
+export function summaryLine(what: string, s: { written: number; skipped: number; failed: number; notStarted: number; stoppedBecause: string | null }): string {
+  const stop = s.stoppedBecause !== null ? `; stopped: ${s.stoppedBecause} (${s.notStarted} not started)` : "";
+  return `${what}: ${s.written} new, ${s.skipped} already done, ${s.failed} failed${stop}\n`;
+}
+
+// ---------------------------------------------------------------- judge
+
+const usage = `usage: icl-workbench judge --dump DIR [options]
+
+MT-Bench single-answer grading exactly as FastChat's gen_judgment.py --mode single: the four
+judge prompts (single-v1, single-math-v1 and their -multi-turn variants) from judge_prompts.jsonl,
+reference answers for math/reasoning/coding, temperature 0, max_tokens 2048, the rating read from
+[[x]] (fallback [x], else -1). Writes FastChat's judgment JSONL, one fsynced line per judgment:
+kill it at any moment and rerun, nothing is lost, duplicated or paid for twice.
+
+  --dump DIR               FastChat layout: DIR/question.jsonl, DIR/model_answer/<model>.jsonl,
+                           DIR/reference_answer/<judge>.jsonl; judgments go to
+                           DIR/model_judgment/<judge>_single.jsonl
+  --judge-prompts FILE     FastChat's judge_prompts.jsonl (default DIR/judge_prompts.jsonl)
+  --judge-model NAME       judge model (default gpt-4; e.g. gpt-4-turbo, or a model an
+                           OpenAI-compatible server serves)
+  --models A,B             models to judge = answer file names without .jsonl (default: all)
+  --questions FILE         default DIR/question.jsonl
+  --answers-dir DIR        default DIR/model_answer
+  --references FILE        default DIR/reference_answer/<judge>.jsonl if present, else
+                           DIR/reference_answer/gpt-4.jsonl
+  --output FILE            default DIR/model_judgment/<judge>_single.jsonl
+  --turns 1,2              turns to judge (default 1,2)
+  --repeats K              judge everything K times to measure judge noise: repeat 0 goes to the
+                           output file, repeat r >= 1 to <output without .jsonl>.repeat-<r>.jsonl
+  --first-n N              only the first N questions (FastChat's debug option)
+  --dry-run                print what would be judged (and what is already done), no requests
+  --batch                  use OpenAI's Batch API (half price, results within 24 h): one batch per
+                           repeat; <output>.batch.json remembers a submitted batch, so rerunning
+                           collects it instead of paying again. --poll-seconds N (default 30),
+                           --max-wait-minutes M (default 1440; then exit 1, rerun to collect)
+${API_FLAGS_USAGE.replace("%CONCURRENCY%", "8").replace("%TIMEOUT%", "120")}
+  Default --base-url: https://api.openai.com/v1. Exit status: 0 done, 1 failures (rerun to
+  retry them), 3 budget reached (rerun with a higher --budget-usd to continue).
+
+Example:
+  OPENAI_API_KEY=... icl-workbench judge --dump runs/llama3 --judge-prompts judge_prompts.jsonl \\
+      --judge-model gpt-4 --concurrency 16 --budget-usd 20
+`;
+
+/** `<file>.jsonl` -> `<file>.repeat-<r>.jsonl` (repeat 0 is the file itself). */
+export function repeatOutputPath(output: string, repeat: number): string {
+  if (repeat === 0) return output;
+  const base = output.endsWith(".jsonl") ? output.slice(0, -".jsonl".length) : output;
+  return `${base}.repeat-${repeat}.jsonl`;
+}
+
+/** Answer files of a directory: model name (file name without .jsonl) -> path. */
+export function answerFiles(dir: string): Map<string, string> {
+  if (!fs.existsSync(dir)) throw new UsageError(`answer directory ${dir} does not exist`);
+  const out = new Map<string, string>();
+  for (const f of fs.readdirSync(dir).sort()) if (f.endsWith(".jsonl")) out.set(f.slice(0, -".jsonl".length), path.join(dir, f));
+  return out;
+}
+
+export function defaultReferencePath(dumpDir: string, judgeModel: string): string {
+  const own = path.join(dumpDir, "reference_answer", `${judgeModel}.jsonl`);
+  return fs.existsSync(own) ? own : path.join(dumpDir, "reference_answer", "gpt-4.jsonl");
+}
+
+function parseTurns(p: Parsed): (1 | 2)[] {
+  const t = listOpt(p, "turns") ?? ["1", "2"];
+  return t.map((s) => {
+    if (s !== "1" && s !== "2") throw new UsageError(`--turns: expected 1 and/or 2, got "${s}"`);
+    return Number(s) as 1 | 2;
+  });
+}
+
+export const command: Command = {
+  summary: "MT-Bench single grading (FastChat prompts), resumable, crash-safe, with cost budget",
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const p = parseCommandLine(argv, {
+      ...API_FLAGS,
+      dump: { type: "string" },
+      "judge-prompts": { type: "string" },
+      "judge-model": { type: "string" },
+      models: { type: "string" },
+      questions: { type: "string" },
+      "answers-dir": { type: "string" },
+      references: { type: "string" },
+      output: { type: "string" },
+      turns: { type: "string" },
+      repeats: { type: "string" },
+      "first-n": { type: "string" },
+      "dry-run": { type: "boolean" },
+      batch: { type: "boolean" },
+      "poll-seconds": { type: "string" },
+      "max-wait-minutes": { type: "string" },
+    });
+    const dump = stringOpt(p, "dump", true);
+    const judgeModel = stringOpt(p, "judge-model") ?? "gpt-4";
+    const questionsPath = stringOpt(p, "questions") ?? path.join(dump, "question.jsonl");
+    const promptsPath = stringOpt(p, "judge-prompts") ?? path.join(dump, "judge_prompts.jsonl");
+    const answersDir = stringOpt(p, "answers-dir") ?? path.join(dump, "model_answer");
+    const referencesPath = stringOpt(p, "references") ?? defaultReferencePath(dump, judgeModel);
+    const output = stringOpt(p, "output") ?? judgmentFilePath(dump, judgeModel, 0);
+    const turns = parseTurns(p);
+    const repeats = numberOpt(p, "repeats", { integer: true, min: 1 }) ?? 1;
+    const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
+
+    let questions: Question[] = loadQuestions(questionsPath);
+    if (firstN !== undefined) questions = questions.slice(0, firstN);
+    const files = answerFiles(answersDir);
+    const wanted = listOpt(p, "models") ?? [...files.keys()];
+    const answers = new Map<string, Answer[]>();
+    for (const m of wanted) {
+      const f = files.get(m);
+      if (f === undefined) throw new UsageError(`--models: no answer file ${path.join(answersDir, `${m}.jsonl`)} (have: ${[...files.keys()].join(", ") || "none"})`);
+      answers.set(m, loadAnswers(f));
+    }
+    if (answers.size === 0) throw new UsageError(`no answer files in ${answersDir}`);
+    const needRefs = questions.some((q) => ["math", "reasoning", "coding"].includes(q.category));
+    const references = needRefs ? loadReferenceAnswers(referencesPath) : [];
+    const judgePrompts = loadJudgePrompts(promptsPath);
+
+    const plans: { repeat: number; output: string; jobs: JudgeJob[] }[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const jobs = planSingleJudgments({
+        questions,
+        answers,
+        references,
+        judgePrompts,
+        judgeModel,
+        turns,
+        repeat: r,
+        answersLabel: (m) => files.get(m) ?? m,
+      });
+      plans.push({ repeat: r, output: repeatOutputPath(output, r), jobs });
+    }
+
+    if (boolOpt(p, "dry-run")) {
+      for (const pl of plans) {
+        const done = new Set<string>();
+        for (const row of readAppendLog(pl.output).rows) {
+          const k = keyOfJudgmentRow(requireObjectRow(row, pl.output), pl.repeat);
+          if (k !== null) done.add(k);
+        }
+        const finished = pl.jobs.filter((j) => done.has(j.key)).length;
+        io.stdout(`repeat ${pl.repeat}: ${pl.jobs.length} judgments planned, ${finished} already done -> ${pl.output}\n`);
+      }
+      return 0;
+    }
+
+    const api = apiSetup(p, { defaultBaseUrl: "https://api.openai.com/v1", priceModel: judgeModel, defaultConcurrency: 8, defaultTimeoutS: 120 });
+    const err = safeWriter(io, api.secrets);
+    err(`judge ${judgeModel} at ${api.describe}\n`);
+    let anyFailed = false;
+    let budgetStop = false;
+    let retries = 0;
+    if (boolOpt(p, "batch")) {
+      if (p.values["budget-usd"] !== undefined) throw new UsageError("--budget-usd cannot stop a batch midway; drop it with --batch (--dry-run shows the size)");
+      const pollSeconds = numberOpt(p, "poll-seconds", { min: 0 }) ?? 30;
+      const maxWait = numberOpt(p, "max-wait-minutes", { min: 0 }) ?? 24 * 60;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only --batch needs it
+      const { runBatchJudging } = require("../../experiment/batchJudging") as typeof import("../../experiment/batchJudging");
+      const batchRun = (pl: (typeof plans)[number], maxWaitSeconds: number) =>
+        runBatchJudging({
+          jobs: pl.jobs,
+          output: pl.output,
+          client: api.pool.firstClient(),
+          meter: api.meter,
+          pollSeconds,
+          maxWaitSeconds,
+          retry: api.retry,
+          onStatus: (line) => err(`repeat ${pl.repeat}: ${line}\n`),
+          onFailure: (job, msg) => err(`failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
+        });
+      // Submit every repeat's batch first (they run side by side), then wait for each.
+      const first = [];
+      for (const pl of plans) first.push(await batchRun(pl, 0));
+      for (const [i, pl] of plans.entries()) {
+        let s = first[i] as Awaited<ReturnType<typeof batchRun>>;
+        if (s.pending) s = await batchRun(pl, maxWait * 60);
+        io.stdout(
+          redactSecrets(
+            `repeat ${pl.repeat} -> ${pl.output}: ${s.planned} planned, ${s.skipped} already done, ${s.written} written, ${s.failed} failed${s.batchId ? ` (batch ${s.batchId})` : ""}\n`,
+            api.secrets,
+          ),
+        );
+        if (s.failed > 0) anyFailed = true;
+        if (s.stoppedBecause !== null) {
+          err(`${s.stoppedBecause}\n`);
+          anyFailed = true;
+        }
+      }
+      io.stdout(`usage: ${api.meter.summary()} (at list prices; the Batch API bills half)\n`);
+      return anyFailed ? 1 : 0;
+    }
+    for (const pl of plans) {
+      const progress = makeProgress(io, `judging (repeat ${pl.repeat})`, pl.jobs.length, api.meter, api.secrets);
+      const s: JudgeRunSummary = await runJudging({
+        jobs: pl.jobs,
+        output: pl.output,
+        pool: api.pool,
+        concurrency: api.concurrency,
+        meter: api.meter,
+        retry: api.retry,
+        retryHooks: { onRetry: () => void retries++ },
+        progress,
+        onFailure: (job, msg) => err(`${isTerminal(io) ? "\n" : ""}failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
+      });
+      progress.finish();
+      if (s.truncatedBytes > 0) err(`${pl.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
+      io.stdout(redactSecrets(summaryLine(`repeat ${pl.repeat} -> ${pl.output}`, s), api.secrets));
+      if (s.failed > 0) anyFailed = true;
+      if (s.stoppedBecause !== null) {
+        if (s.stoppedBecause.startsWith("budget")) budgetStop = true;
+        else anyFailed = true;
+        break;
+      }
+    }
+    io.stdout(`usage: ${api.meter.summary()}; ${retries} retries\n`);
+    if (budgetStop) return EXIT_BUDGET;
+    return anyFailed ? 1 : 0;
+  },
+};

@@ -1,0 +1,117 @@
+/**
+ * Running MT-Bench single grading against an OpenAI-compatible judge: resumable (finished
+ * judgments in the output file are never requested again), crash-safe (one fsynced line per
+ * judgment), with retries, a concurrency limit, a token/cost meter and an optional budget.
+ * Output rows are FastChat's (`model_judgment/<judge>_single.jsonl`), readable by FastChat's
+ * `show_result.py` and by this project's loaders.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { AppendLog, requireObjectRow } from "./appendLog";
+import { chatOnce, type EndpointPool } from "./endpoints";
+import { JUDGE_MAX_TOKENS, JUDGE_TEMPERATURE, type JudgeJob, judgeMessages, judgmentRecord, keyOfJudgmentRow } from "./mtbenchJudge";
+import type { Progress } from "./progress";
+import { DEFAULT_RETRY_POLICY, type RetryHooks, type RetryPolicy, withRetries } from "./retry";
+import { runJobs, type RunJobsSummary } from "./runner";
+import type { UsageMeter } from "./usage";
+
+/**
+ * Where repeat `repeat` of a judge's single grading goes: repeat 0 is FastChat's own file
+ * `model_judgment/<judge>_single.jsonl` (the one every score reads); repeats 1, 2, ... of a
+ * repeated judging go to `model_judgment/<judge>_single.repeat-<r>.jsonl`, each a complete
+ * FastChat judgment file whose rows also carry `"repeat": r`.
+ */
+export function judgmentFilePath(dumpDir: string, judgeModel: string, repeat: number): string {
+  const base = repeat === 0 ? `${judgeModel}_single.jsonl` : `${judgeModel}_single.repeat-${repeat}.jsonl`;
+  return path.join(dumpDir, "model_judgment", base);
+}
+
+/**
+ * The judgment files of repeated judging present in a dump, repeat 0 first:
+ * `[{repeat: 0, file: .../<judge>_single.jsonl}, {repeat: 1, file: ...repeat-1.jsonl}, ...]`.
+ * Notebooks load each with loadJudgments and compare scores per item to show judge noise.
+ */
+export function judgmentRepeatFiles(dumpDir: string, judgeModel: string): { repeat: number; file: string }[] {
+  const dir = path.join(dumpDir, "model_judgment");
+  if (!fs.existsSync(dir)) return [];
+  const prefix = `${judgeModel}_single.repeat-`;
+  const out: { repeat: number; file: string }[] = [];
+  const main = judgmentFilePath(dumpDir, judgeModel, 0);
+  if (fs.existsSync(main)) out.push({ repeat: 0, file: main });
+  for (const f of fs.readdirSync(dir)) {
+    if (!f.startsWith(prefix) || !f.endsWith(".jsonl")) continue;
+    const r = Number(f.slice(prefix.length, -".jsonl".length));
+    if (Number.isInteger(r) && r > 0) out.push({ repeat: r, file: path.join(dir, f) });
+  }
+  return out.sort((a, b) => a.repeat - b.repeat);
+}
+
+export interface JudgeRunOptions {
+  /** Planned jobs, all with the same repeat index (see planSingleJudgments). */
+  jobs: readonly JudgeJob[];
+  output: string;
+  pool: EndpointPool;
+  concurrency: number;
+  meter: UsageMeter;
+  retry?: RetryPolicy;
+  retryHooks?: Omit<RetryHooks, "jitterKey">;
+  progress?: Progress;
+  /** Clock for `tstamp` (seconds are written, as FastChat does). */
+  now?: () => number;
+  onFailure?: (job: JudgeJob, message: string) => void;
+}
+
+export interface JudgeRunSummary extends RunJobsSummary {
+  output: string;
+  /** Rows in the file already before this run (any key). */
+  existingRows: number;
+  /** Bytes of a torn trailing fragment removed on open (a previous run killed mid-write). */
+  truncatedBytes: number;
+}
+
+/** Finished judgment keys in an opened judgment log. */
+export function finishedJudgmentKeys(log: AppendLog, defaultRepeat: number): Set<string> {
+  const done = new Set<string>();
+  for (const row of log.existing) {
+    const k = keyOfJudgmentRow(requireObjectRow(row, log.file), defaultRepeat);
+    if (k !== null) done.add(k);
+  }
+  return done;
+}
+
+/** Judges every planned job not already in `output`; see the module comment. */
+export async function runJudging(o: JudgeRunOptions): Promise<JudgeRunSummary> {
+  const repeats = new Set(o.jobs.map((j) => j.repeat));
+  if (repeats.size > 1) throw new Error("runJudging: all jobs of one run must share a repeat index (one file per repeat)");
+  const repeat = o.jobs[0]?.repeat ?? 0;
+  const now = o.now ?? Date.now;
+  const log = AppendLog.open(o.output);
+  try {
+    const done = finishedJudgmentKeys(log, repeat);
+    const execute = async (job: JudgeJob): Promise<unknown> => {
+      const r = await withRetries(
+        () =>
+          o.pool.call((client) =>
+            chatOnce(client, job.judgeModel, judgeMessages(job.prompt, job.userPrompt), { temperature: JUDGE_TEMPERATURE, maxTokens: JUDGE_MAX_TOKENS }),
+          ),
+        o.retry ?? DEFAULT_RETRY_POLICY,
+        { ...o.retryHooks, jitterKey: job.key },
+      );
+      o.meter.add(r.usage);
+      return judgmentRecord(job, r.text, now() / 1000);
+    };
+    const summary = await runJobs({
+      jobs: o.jobs,
+      done,
+      concurrency: o.concurrency,
+      execute,
+      log,
+      stopReason: () => o.meter.budgetStop(),
+      ...(o.progress ? { progress: o.progress } : {}),
+      ...(o.onFailure ? { onFailure: o.onFailure } : {}),
+    });
+    return { ...summary, output: o.output, existingRows: log.existing.length, truncatedBytes: log.truncatedBytes };
+  } finally {
+    await log.close();
+  }
+}
