@@ -9,7 +9,8 @@
  * - `settings: [..]`        each setting appears in the manifest (e.g. "urial", "ift");
  * - `factors: [..]`         each manifest key (snake_case, e.g. "temperature") is set on some row;
  * - `ablations: [..]`       each ablation appears in the manifest;
- * - `files: [..]`           each path exists in the dump (e.g. "alpaca_eval").
+ * - `files: [..]`           each path exists in the dump (e.g. "alpaca_eval");
+ * - `hidden: true`          hidden-state dumps (Duan et al.): `<dump>/hidden/` or `$ICL_HIDDEN_DUMP`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -27,6 +28,7 @@ export interface SectionRequirements {
   factors?: string[];
   ablations?: string[];
   files?: string[];
+  hidden?: boolean;
 }
 
 export interface NotebookSection {
@@ -59,6 +61,7 @@ export function parseNotebookSection(text: string, file: string): NotebookSectio
   const requires: SectionRequirements = {};
   if (req["judgments"] === true) requires.judgments = true;
   if (req["manifest"] === true) requires.manifest = true;
+  if (req["hidden"] === true) requires.hidden = true;
   for (const k of ["settings", "factors", "ablations", "files"] as const) {
     const v = stringList(req[k], file, `metadata.icl_workbench.requires.${k}`);
     if (v) requires[k] = v;
@@ -93,5 +96,6 @@ export function sectionAvailability(req: SectionRequirements, files: DumpFiles, 
     }
   }
   for (const f of req.files ?? []) if (!fs.existsSync(path.join(files.dir, f))) missing.push(`no ${f} in the dump`);
+  if (req.hidden && !process.env["ICL_HIDDEN_DUMP"] && !fs.existsSync(path.join(files.dir, "hidden"))) missing.push("no hidden/ directory of hidden-state dumps (or $ICL_HIDDEN_DUMP)");
   return { available: missing.length === 0, missing };
 }

@@ -1,0 +1,180 @@
+/**
+ * Figures of Duan et al. (hidden-state similarities of ICL and IT): box plots of the three
+ * similarities per experiment (Fig. 3a–c, 8a–c), mean similarities per group (Fig. 4: similarity
+ * level, Fig. 5: number of demonstrations), label accuracy with right vs wrong labels (Fig. 6),
+ * mean similarities per layer (Fig. 7) and the per-token loss decrease by token kind (Fig. 10).
+ * Pure builders: statistics in (lib/analysis/hiddenStates.ts), plotly `{data, layout}` out.
+ * Non-finite numbers become null (plotly leaves a gap).
+ */
+import { exampleDataMark } from "./categoryBars";
+import type { FigureSpec, PlotlyTrace } from "./types";
+
+/** Colours of s(anchor, ICL), s(anchor, IT), s(ICL, IT), the same in every figure. */
+export const HIDDEN_PAIR_COLORS: readonly string[] = ["#4c72b0", "#dd8452", "#55a868"];
+
+export interface HiddenFigureOptions {
+  title?: string;
+  /** Drawn from a bundled pipeline example: adds the "example data" mark and says so in the title. */
+  exampleData?: boolean;
+}
+
+/** The words every figure drawn from data/examples/hidden-tiny carries (besides the mark). */
+export const HIDDEN_EXAMPLE_NOTE = "pipeline example (tiny random model), not a finding";
+
+const FONT = { family: "DejaVu Sans, Arial, sans-serif", size: 10 };
+
+function num(v: number | null | undefined): number | null {
+  return v === null || v === undefined || !Number.isFinite(v) ? null : v;
+}
+
+function baseLayout(opts: HiddenFigureOptions, annotations: Record<string, unknown>[]): Record<string, unknown> {
+  const title = [opts.title, opts.exampleData ? HIDDEN_EXAMPLE_NOTE : undefined].filter((t) => t !== undefined && t !== "").join(" — ");
+  const layout: Record<string, unknown> = {
+    font: FONT,
+    margin: { l: 50, r: 10, t: title ? 34 : 10, b: 45 },
+    legend: { orientation: "h", y: -0.22, x: 0 },
+    annotations: opts.exampleData ? [...annotations, exampleDataMark()] : annotations,
+  };
+  if (title) layout["title"] = { text: title, font: { size: 11 } };
+  return layout;
+}
+
+// ---- Fig. 3 / 8: box plots --------------------------------------------------------------------
+
+export interface SimilarityBoxPanel {
+  title: string;
+  /** Per series (same order as `series`), the per-run values; null: no dump for this panel. */
+  values: readonly (readonly number[])[] | null;
+}
+
+export interface SimilarityBoxesInput {
+  /** Series names, e.g. ["s(anchor, ICL)", "s(anchor, IT)", "s(ICL, IT)"]. */
+  series: readonly string[];
+  panels: readonly SimilarityBoxPanel[];
+  yTitle?: string;
+}
+
+/**
+ * One panel per experiment side by side, one box per similarity (all points drawn), a y axis
+ * shared by the panels and fitted to the data unless `yRange` is given (the tiny example's
+ * similarities all lie near 1). A panel without data says "no dump".
+ *
+ * @example
+ * similarityBoxes({ series: ["s(ICL, IT)"], panels: [{ title: "(a) basic", values: [[0.9, 0.8]] }] });
+ */
+export function similarityBoxes(input: SimilarityBoxesInput, opts: HiddenFigureOptions & { yRange?: [number, number] } = {}): FigureSpec {
+  const n = input.panels.length;
+  if (n === 0) throw new RangeError("similarityBoxes: no panels");
+  const gap = 0.04;
+  const width = (1 - gap * (n - 1)) / n;
+  const data: PlotlyTrace[] = [];
+  const annotations: Record<string, unknown>[] = [];
+  const layout = baseLayout(opts, annotations);
+  input.panels.forEach((p, i) => {
+    const ax = i === 0 ? "" : String(i + 1);
+    const x0 = i * (width + gap);
+    layout[`xaxis${ax}`] = { domain: [x0, x0 + width], anchor: `y${ax}`, showticklabels: false };
+    layout[`yaxis${ax}`] = { anchor: `x${ax}`, ...(opts.yRange ? { range: opts.yRange } : {}), ...(i === 0 ? { title: { text: input.yTitle ?? "cosine similarity" } } : { matches: "y", showticklabels: false }) };
+    annotations.push({ text: p.title, xref: `x${ax} domain`, yref: "paper", x: 0.5, y: 1.0, yanchor: "bottom", showarrow: false, font: { size: 10 } });
+    if (p.values === null) {
+      annotations.push({ text: "no dump", xref: `x${ax} domain`, yref: `y${ax} domain`, x: 0.5, y: 0.5, showarrow: false, font: { size: 10, color: "#777777" } });
+      return;
+    }
+    if (p.values.length !== input.series.length) throw new RangeError(`similarityBoxes: panel "${p.title}" has ${p.values.length} series, expected ${input.series.length}`);
+    p.values.forEach((vals, s) => {
+      const name = input.series[s] as string;
+      data.push({
+        type: "box",
+        name,
+        legendgroup: name,
+        showlegend: i === 0,
+        y: vals.map(num),
+        boxpoints: "all",
+        jitter: 0.3,
+        pointpos: 0,
+        marker: { color: HIDDEN_PAIR_COLORS[s % HIDDEN_PAIR_COLORS.length], size: 3 },
+        line: { width: 1 },
+        xaxis: `x${ax}`,
+        yaxis: `y${ax}`,
+      });
+    });
+  });
+  layout["showlegend"] = true;
+  layout["annotations"] = opts.exampleData ? [...annotations, exampleDataMark()] : annotations;
+  return { data, layout };
+}
+
+// ---- Fig. 4 / 5 / 7: lines over groups or layers ------------------------------------------------
+
+export interface SimilarityLinesInput {
+  /** x values: group labels (Fig. 4: similarity level, Fig. 5: number of demos) or layer indices (Fig. 7). */
+  x: readonly (string | number)[];
+  series: readonly { name: string; values: readonly (number | null)[] }[];
+  xTitle: string;
+  yTitle?: string;
+}
+
+/**
+ * Mean similarity per x (lines and markers), one line per similarity.
+ *
+ * @example
+ * similarityLines({ x: [0, 1, 2], xTitle: "layer", series: [{ name: "s(ICL, IT)", values: [1, 0.7, 0.9] }] });
+ */
+export function similarityLines(input: SimilarityLinesInput, opts: HiddenFigureOptions & { yRange?: [number, number]; categorical?: boolean } = {}): FigureSpec {
+  for (const s of input.series) {
+    if (s.values.length !== input.x.length) throw new RangeError(`similarityLines: series "${s.name}" has ${s.values.length} values for ${input.x.length} x values`);
+  }
+  const data: PlotlyTrace[] = input.series.map((s, i) => ({
+    type: "scatter",
+    mode: "lines+markers",
+    name: s.name,
+    x: [...input.x],
+    y: s.values.map(num),
+    line: { color: HIDDEN_PAIR_COLORS[i % HIDDEN_PAIR_COLORS.length], width: 1.5 },
+    marker: { color: HIDDEN_PAIR_COLORS[i % HIDDEN_PAIR_COLORS.length], size: 5 },
+  }));
+  const layout = baseLayout(opts, []);
+  const integerX = input.x.length > 0 && input.x.every((v) => typeof v === "number" && Number.isInteger(v));
+  layout["xaxis"] = {
+    title: { text: input.xTitle },
+    ...(opts.categorical ? { type: "category" } : integerX ? { tickmode: "linear", dtick: input.x.length > 20 ? 4 : 1 } : {}),
+  };
+  layout["yaxis"] = { title: { text: input.yTitle ?? "mean cosine similarity" }, ...(opts.yRange ? { range: opts.yRange } : {}) };
+  return { data, layout };
+}
+
+// ---- Fig. 6 / 10: bars ------------------------------------------------------------------------
+
+export interface HiddenBarsInput {
+  categories: readonly string[];
+  series: readonly { name: string; values: readonly (number | null)[]; errors?: readonly (number | null)[] }[];
+  yTitle: string;
+}
+
+/**
+ * Grouped bars with optional error bars: Fig. 6 (accuracy per condition, right vs wrong labels;
+ * y from 0 to 1) and Fig. 10 (mean per-token loss decrease by token kind, ± standard deviation).
+ *
+ * @example
+ * hiddenBars({ categories: ["ICL", "IT"], yTitle: "accuracy", series: [{ name: "right", values: [0.8, 0.7] }] }, { yRange: [0, 1] });
+ */
+export function hiddenBars(input: HiddenBarsInput, opts: HiddenFigureOptions & { yRange?: [number, number] } = {}): FigureSpec {
+  const palette = ["#4c72b0", "#c44e52", "#55a868", "#8172b3"];
+  const data: PlotlyTrace[] = input.series.map((s, i) => {
+    if (s.values.length !== input.categories.length) throw new RangeError(`hiddenBars: series "${s.name}" has ${s.values.length} values for ${input.categories.length} categories`);
+    const errs = s.errors;
+    if (errs !== undefined && errs.length !== s.values.length) throw new RangeError(`hiddenBars: series "${s.name}" has ${errs.length} errors for ${s.values.length} values`);
+    return {
+      type: "bar",
+      name: s.name,
+      x: [...input.categories],
+      y: s.values.map(num),
+      marker: { color: palette[i % palette.length] },
+      ...(errs !== undefined ? { error_y: { type: "data", array: errs.map((e) => num(e) ?? 0), visible: true, thickness: 1, width: 4 } } : {}),
+    };
+  });
+  const layout = baseLayout(opts, []);
+  layout["barmode"] = "group";
+  layout["yaxis"] = { title: { text: input.yTitle }, ...(opts.yRange ? { range: opts.yRange } : {}), zeroline: true };
+  return { data, layout };
+}
