@@ -12,7 +12,15 @@ type Loader = () => Command;
 /** The command table: name -> lazy loader (a command's imports load only when it runs). */
 export const commands: Record<string, Loader> = {
   "mtbench-scores": () => (require("./commands/mtbenchScores") as typeof import("./commands/mtbenchScores")).command,
+  "alpaca-winrate": () => (require("./commands/alpacaWinrate") as typeof import("./commands/alpacaWinrate")).command,
+  "hidden-sims": () => (require("./commands/hiddenSims") as typeof import("./commands/hiddenSims")).command,
+  "hidden-job": () => (require("./commands/hiddenJob") as typeof import("./commands/hiddenJob")).command,
   reproduce: () => (require("./commands/reproduce") as typeof import("./commands/reproduce")).command,
+  wilcoxon: () => (require("./commands/wilcoxon") as typeof import("./commands/wilcoxon")).command,
+  generate: () => (require("./commands/generate") as typeof import("./commands/generate")).command,
+  judge: () => (require("./commands/judge") as typeof import("./commands/judge")).command,
+  greedy: () => (require("./commands/greedy") as typeof import("./commands/greedy")).command,
+  prompt: () => (require("./commands/prompt") as typeof import("./commands/prompt")).command,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -5,11 +5,11 @@ import { loadManifest } from "../../io/manifest";
 import { locateDump } from "../../pipeline/mtbench";
 import { loadNotebookSections, sectionAvailability } from "../../pipeline/sections";
 import { fromRepo, repoRoot } from "../../paths";
-import { parseCommandLine, stringOpt } from "../args";
+import { boolOpt, parseCommandLine, stringOpt } from "../args";
 import type { CliIO, Command } from "../io";
 import { UsageError } from "../io";
 
-const usage = `usage: icl-workbench reproduce --dumps DIR [--manifest FILE] [--out DIR] [--only 02,03]
+const usage = `usage: icl-workbench reproduce --dumps DIR [--manifest FILE] [--out DIR] [--only 02,03] [--dry-run]
 
 Reruns the section notebooks against a dump (the layout of data/README.md), writing executed
 notebooks (+ HTML), figures (SVG, PDF, PNG) and tables (CSV) under --out (default: results/).
@@ -20,6 +20,7 @@ modified; a manifest kept elsewhere is given with --manifest.
   --manifest FILE   run manifest (default: DIR/manifest.jsonl when present)
   --out DIR         output directory (default: results/)
   --only LIST       comma-separated notebook prefixes, e.g. 01,03
+  --dry-run         say which sections would run and which are skipped (and why); run nothing
 `;
 
 function runNotebooks(args: string[], env: NodeJS.ProcessEnv, io: CliIO): Promise<number> {
@@ -36,7 +37,7 @@ export const command: Command = {
   summary: "rerun every section notebook on a dump directory; names the sections it skips",
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const p = parseCommandLine(argv, { dumps: { type: "string" }, manifest: { type: "string" }, out: { type: "string" }, only: { type: "string" } });
+    const p = parseCommandLine(argv, { dumps: { type: "string" }, manifest: { type: "string" }, out: { type: "string" }, only: { type: "string" }, "dry-run": { type: "boolean" } });
     const dumps = path.resolve(stringOpt(p, "dumps", true));
     const manifestArg = stringOpt(p, "manifest");
     const out = path.resolve(stringOpt(p, "out") ?? fromRepo("results"));
@@ -55,7 +56,7 @@ export const command: Command = {
     io.stdout(`dump: ${files.dir}\nmanifest: ${files.manifest ?? "none"}\noutput: ${out}\n`);
     io.stdout(`sections to run: ${runnable.length === 0 ? "none" : runnable.join(", ")}\n`);
     if (skipped.length > 0) io.stdout(`skipped (the dump lacks their data):\n${skipped.join("\n")}\n`);
-    if (runnable.length === 0) return 0;
+    if (runnable.length === 0 || boolOpt(p, "dry-run")) return 0;
     const env: NodeJS.ProcessEnv = { ...process.env, ICL_DUMP_DIR: files.dir };
     if (files.manifest !== null) env["ICL_MANIFEST"] = files.manifest;
     else delete env["ICL_MANIFEST"];
