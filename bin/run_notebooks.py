@@ -112,6 +112,8 @@ def main() -> int:
     out = args.out or (Path(tempfile.mkdtemp(prefix="icl-notebooks-")) if args.check else ROOT / "results")
     out = out.resolve()
     os.environ["ICL_RESULTS_DIR"] = str(out)
+    # the kernel spec may point at another checkout's bin/tslab-kernel: run this one's lib
+    os.environ["ICL_WORKBENCH_ROOT"] = str(ROOT)
     if args.dumps:
         os.environ["ICL_DUMP_DIR"] = str(args.dumps.resolve())
     only = [s for s in args.only.split(",") if s]

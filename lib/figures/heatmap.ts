@@ -74,7 +74,7 @@ export function heatmapGrid(input: HeatmapGridInput, opts: HeatmapGridOptions = 
   const annotations: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
     font: { family: "DejaVu Sans, Arial, sans-serif", size: 9 },
-    margin: { l: 55, r: 10, t: opts.title ? 40 : 25, b: 35 },
+    margin: { l: 80, r: 10, t: opts.title ? 40 : 25, b: 35 },
     coloraxis: {
       cmin,
       cmax,
@@ -102,10 +102,15 @@ export function heatmapGrid(input: HeatmapGridInput, opts: HeatmapGridOptions = 
         domain: [y1 - h, y1],
         anchor: xa,
         type: "category",
-        title: c === 0 ? { text: `${input.rowTitles[r]}<br>${input.yTitle}`, standoff: 2 } : undefined,
+        title: c === 0 ? { text: input.yTitle, standoff: 2 } : undefined,
         showticklabels: p !== null,
         ticks: "",
       };
+      if (c === 0) {
+        // the row's title, rotated, in the left margin (two lines: "model, setting" -> "model<br>setting")
+        const rowTitle = (input.rowTitles[r] ?? "").split(", ").join("<br>");
+        annotations.push({ text: `<b>${rowTitle}</b>`, xref: "paper", yref: "paper", x: -0.035, y: y1 - h / 2, xanchor: "right", yanchor: "middle", textangle: -90, showarrow: false, font: { size: 9 } });
+      }
       if (r === 0) {
         annotations.push({ text: `<b>${input.colTitles[c]}</b>`, xref: "paper", yref: "paper", x: x0 + w / 2, y: y1 + 0.01, xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 10 } });
       }

@@ -101,6 +101,18 @@ export function curveYRange(panels: CurveGridInput["panels"]): [number, number] 
   return [Math.max(0, Math.floor(lo * 2 - 1) / 2), Math.min(10, Math.ceil(hi * 2 + 1) / 2)];
 }
 
+/** 1-2-5 tick values covering [lo, hi] (log axes: plotly's own minor labels crowd a narrow panel). */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let decade = 1; decade <= Math.max(10, hi * 10); decade *= 10) {
+    for (const m of [1, 2, 5]) {
+      const v = m * decade;
+      if (v >= lo / 1.5 && v <= hi * 1.5) out.push(v);
+    }
+  }
+  return out;
+}
+
 export function curveGrid(input: CurveGridInput, opts: CurveGridOptions = {}): FigureSpec {
   const nRows = input.panels.length;
   const nCols = input.colTitles.length;
@@ -142,6 +154,7 @@ export function curveGrid(input: CurveGridInput, opts: CurveGridOptions = {}): F
         domain: [x0, x0 + w],
         anchor: `y${sx}`,
         type: xType,
+        ...(xType === "log" ? { tickvals: logTicks(xMin, xMax), ticks: "outside", ticklen: 2 } : {}),
         title: r === nRows - 1 ? { text: input.xTitle, standoff: 4 } : undefined,
         zeroline: false,
       };
