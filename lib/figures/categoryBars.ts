@@ -56,8 +56,9 @@ export function categoryBars(input: CategoryBarsInput, opts: CategoryBarsOptions
     font: { family: "DejaVu Sans, Arial, sans-serif", size: 10 },
     margin: { l: 45, r: 10, t: opts.title ? 30 : 10, b: 40 },
     yaxis: { title: { text: opts.yTitle ?? "MT-Bench score" }, range: [0, opts.yMax ?? 10], dtick: 2 },
-    xaxis: { tickangle: -30 },
-    legend: { orientation: "h", y: -0.25, x: 0 },
+    xaxis: { tickangle: -30, automargin: true },
+    // below the rotated category labels, anchored by its top edge
+    legend: { orientation: "h", y: -0.42, yanchor: "top", x: 0 },
     annotations: opts.exampleData ? [exampleDataMark()] : [],
   };
   if (opts.title) layout["title"] = { text: opts.title, font: { size: 11 } };

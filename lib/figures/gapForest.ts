@@ -71,7 +71,8 @@ export function gapForest(rows: readonly GapRow[], opts: GapForestOptions = {}):
     font: { family: "DejaVu Sans, Arial, sans-serif", size: 9 },
     margin: { l: 10, r: 10, t: opts.title ? 30 : 10, b: 40 },
     xaxis: { title: { text: opts.xTitle ?? "score gap (B − A)" }, zeroline: true, zerolinecolor: "#888", zerolinewidth: 1 },
-    yaxis: { type: "category", categoryorder: "array", categoryarray: [...labels].reverse(), automargin: true },
+    // every label shown: plotly thins the ticks of a long category axis otherwise
+    yaxis: { type: "category", categoryorder: "array", categoryarray: [...labels].reverse(), tickmode: "array", tickvals: [...labels], automargin: true },
     legend: { orientation: "h", y: -0.2, x: 0, font: { size: 8 } },
     shapes: [{ type: "line", xref: "x", yref: "paper", x0: 0, x1: 0, y0: 0, y1: 1, line: { color: "#888", width: 1, dash: "dot" } }],
     annotations: opts.exampleData ? [exampleDataMark()] : [],

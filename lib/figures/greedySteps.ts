@@ -87,7 +87,8 @@ export function greedySteps(input: GreedyStepsInput, opts: GreedyStepsOptions = 
       const y1 = 1 - r * (h + gapY);
       const p = input.panels[r]?.[c] ?? null;
       const maxCount = Math.max(1, ...(p?.bins ?? []).map((b) => b.count));
-      layout[`xaxis${sx}`] = { domain: [x0, x0 + w], anchor: `y${sx}`, range: xRange, title: r === nRows - 1 ? { text: input.xTitle, standoff: 4 } : undefined };
+      layout[`xaxis${sx}`] = { domain: [x0, x0 + w], anchor: `y${sx}`, range: xRange, // one x title, under the middle column (repeated titles overlap)
+        title: r === nRows - 1 && c === Math.floor((nCols - 1) / 2) ? { text: input.xTitle, standoff: 4 } : undefined };
       layout[`yaxis${sx}`] = {
         domain: [y1 - h, y1],
         anchor: `x${sx}`,
