@@ -4,6 +4,7 @@ import { scoreJudgments } from "../lib/analysis/mtbenchScores";
 import {
   reproductionReport,
   reproductionSummary,
+  formatReproductionSummary,
   table2Layout,
   table7Layout,
   unmatchedRuns,
@@ -16,6 +17,7 @@ import { parseJudgments, parseQuestions } from "../lib/io/mtbench";
 import { parsePublishedCategoryTable, parsePublishedTurnTable } from "../lib/io/paperTables";
 import { InputError } from "../lib/model/errors";
 import { matchSnapshot } from "./snapshot";
+import { formatTable } from "../lib/notebook/table";
 
 const questions = parseQuestions(
   ['{"question_id": 1, "category": "math", "turns": ["a", "b"]}', '{"question_id": 2, "category": "writing", "turns": ["a", "b"]}'].join("\n"),
@@ -74,6 +76,17 @@ test("the reproduction report puts published and reproduced numbers side by side
   assert.deepEqual(unmatchedRuns(rows, table2).map((r) => r.modelId), ["y-urial"]);
   const s = reproductionSummary(report);
   assert.equal(s.maxAbsDifference, 0.5);
+  assert.match(formatReproductionSummary(s), /^\d+ cells compared: mean \|reproduced − published\| = \d\.\d\d, max = 0\.50$/);
+  assert.equal(formatReproductionSummary({ n: 0, maxAbsDifference: null, meanAbsDifference: null }), "no cell has both a published and a reproduced number");
+});
+
+test("tables print counts without decimals and scores with two", () => {
+  const text = formatTable({ columns: ["model", "turn1", "failed", "n_runs"], rows: [{ model: "a", turn1: 8, failed: 1, n_runs: 5 }] });
+  assert.equal(text.split("\n")[2], "a       8.00       1       5");
+  const listed = formatTable({ columns: ["model", "k"], rows: [{ model: "a", k: 3 }], countColumns: ["k"] });
+  assert.equal(listed.split("\n")[2], "a      3");
+  const p = formatTable({ columns: ["model", "wilcoxon_p", "mean"], rows: [{ model: "a", wilcoxon_p: 9.313225746154785e-10, mean: 7 }, { model: "b", wilcoxon_p: 0.0465, mean: 6.5 }] });
+  assert.deepEqual(p.split("\n").slice(2), ["a        9.31e-10  7.00", "b          0.0465  6.50"]);
 });
 
 test("published tables: bad cells are errors naming file, line and field", () => {

@@ -136,10 +136,23 @@ export function unmatchedRuns(rows: readonly UrialVsInstructRow[], table2: reado
 }
 
 /** Summary of a reproduction report: largest absolute difference and mean absolute difference. */
-export function reproductionSummary(report: readonly ReproductionRow[]): { n: number; maxAbsDifference: number | null; meanAbsDifference: number | null } {
+export function reproductionSummary(report: readonly ReproductionRow[]): ReproductionSummary {
   const ds = report.map((r) => r.difference).filter((d): d is number => d !== null).map(Math.abs);
   if (ds.length === 0) return { n: 0, maxAbsDifference: null, meanAbsDifference: null };
   return { n: ds.length, maxAbsDifference: Math.max(...ds), meanAbsDifference: ds.reduce((a, b) => a + b, 0) / ds.length };
+}
+
+export interface ReproductionSummary {
+  /** Cells with both a published and a reproduced number. */
+  n: number;
+  maxAbsDifference: number | null;
+  meanAbsDifference: number | null;
+}
+
+/** One line for a notebook: how far the dump is from the paper over the compared cells. */
+export function formatReproductionSummary(s: ReproductionSummary): string {
+  if (s.n === 0 || s.maxAbsDifference === null || s.meanAbsDifference === null) return "no cell has both a published and a reproduced number";
+  return `${s.n} cells compared: mean |reproduced − published| = ${s.meanAbsDifference.toFixed(2)}, max = ${s.maxAbsDifference.toFixed(2)}`;
 }
 
 // ---------------------------------------------------------------- table layouts

@@ -4,4 +4,14 @@ export interface TableView {
   rows: Record<string, string | number | null>[];
   /** Shown above the table. */
   caption?: string;
+  /**
+   * Columns holding counts, printed without decimals. Columns named like counts (`n`, `n_*`,
+   * `nSomething`, `failed`, `duplicates`, `wins`, `losses`, `ties`) are counts without being listed.
+   */
+  countColumns?: string[];
+}
+
+/** Whether a column holds counts (listed in `countColumns` or named like one). */
+export function isCountColumn(t: TableView, column: string): boolean {
+  return (t.countColumns ?? []).includes(column) || /^(n|n_\w+|n[A-Z]\w*|failed|duplicates|wins|losses|ties)$/.test(column);
 }
