@@ -30,6 +30,8 @@ export * from "./experiment/mtbenchJudge";
 export * from "./experiment/judging";
 export * from "./experiment/batchJudging";
 export * from "./experiment/generation";
+export * from "./experiment/alpacaGeneration";
+export * from "./io/alpacaEvalInstructions";
 export * from "./experiment/greedy";
 export * from "./experiment/greedyPipeline";
 export * from "./experiment/greedyExport";

@@ -88,27 +88,35 @@ export interface GenerationJob {
   question: Question;
 }
 
-export interface GenerateOptions {
-  questions: readonly Question[];
-  /** `model_id` written in the answers (the run's id in the manifest). */
-  modelId: string;
+/**
+ * What every generation request needs, whatever the benchmark: the server(s), the model, how
+ * to prompt (URIAL completion or chat) and how to sample. Shared by MT-Bench answers
+ * ({@link runGeneration}) and AlpacaEval outputs (lib/experiment/alpacaGeneration.ts).
+ */
+export interface TurnRequestOptions {
   /** Model name sent to the server (vLLM's served model name). */
   servedModel: string;
   style: PromptStyle;
   sampling: SamplingParams;
-  /** Turns to generate per question (default: all of the question's turns). */
-  maxTurns?: number;
-  output: string;
   pool: EndpointPool;
-  concurrency: number;
   meter: UsageMeter;
   retry?: RetryPolicy;
   retryHooks?: Omit<RetryHooks, "jitterKey">;
+  /** Called with each finished turn's finish reason ("length" means max_tokens cut it). */
+  onFinishReason?: (reason: string | null) => void;
+}
+
+export interface GenerateOptions extends TurnRequestOptions {
+  questions: readonly Question[];
+  /** `model_id` written in the answers (the run's id in the manifest). */
+  modelId: string;
+  /** Turns to generate per question (default: all of the question's turns). */
+  maxTurns?: number;
+  output: string;
+  concurrency: number;
   progress?: Progress;
   now?: () => number;
   onFailure?: (job: GenerationJob, message: string) => void;
-  /** Called with each finished turn's finish reason ("length" means max_tokens cut it). */
-  onFinishReason?: (reason: string | null) => void;
 }
 
 export interface GenerateSummary extends RunJobsSummary {
@@ -128,6 +136,40 @@ export function finishedAnswerKeys(log: AppendLog): Set<string> {
   return done;
 }
 
+/**
+ * The cleaned answers to the first `nTurns` turns of `q`, one request per turn (with retries;
+ * `jobKey` seeds the retry jitter). Completion style: turn 2's prompt holds turn 1's cleaned
+ * answer; chat style: turn 2 sends the conversation so far. Token usage goes to `o.meter`.
+ */
+export async function generateTurns(o: TurnRequestOptions, jobKey: string, q: Question, nTurns: number): Promise<string[]> {
+  const request = (turn: number, call: (c: OpenAI) => Promise<CallResult>) =>
+    withRetries(() => o.pool.call(call), o.retry ?? DEFAULT_RETRY_POLICY, { ...o.retryHooks, jitterKey: `${jobKey}#turn${turn}` });
+  const answers: string[] = [];
+  for (let t = 0; t < nTurns; t++) {
+    let r: CallResult;
+    if (o.style.kind === "completion") {
+      const style = o.style;
+      if (t > 1) throw new Error(`question ${q.questionId}: completion prompts support 2 turns`);
+      const prompt = t === 0 ? style.turn1(q) : style.turn2(q, answers[0] as string);
+      r = await request(t + 1, (c) => completeOnce(c, o.servedModel, prompt, o.sampling));
+      o.meter.add(r.usage);
+      answers.push(style.clean(r.text));
+    } else {
+      const messages: { role: string; content: string }[] = [];
+      if (o.style.system !== undefined) messages.push({ role: "system", content: o.style.system });
+      for (let k = 0; k <= t; k++) {
+        messages.push({ role: "user", content: q.turns[k] as string });
+        if (k < t) messages.push({ role: "assistant", content: answers[k] as string });
+      }
+      r = await request(t + 1, (c) => chatOnce(c, o.servedModel, messages, o.sampling));
+      o.meter.add(r.usage);
+      answers.push(r.text.trim());
+    }
+    o.onFinishReason?.(r.finishReason);
+  }
+  return answers;
+}
+
 /** Generates the answers not yet in `output`; see the module comment. */
 export async function runGeneration(o: GenerateOptions): Promise<GenerateSummary> {
   const now = o.now ?? Date.now;
@@ -135,35 +177,9 @@ export async function runGeneration(o: GenerateOptions): Promise<GenerateSummary
   try {
     const done = finishedAnswerKeys(log);
     const jobs: GenerationJob[] = o.questions.map((q) => ({ key: answerKey(q.questionId, o.modelId), question: q }));
-    const request = (job: GenerationJob, turn: number, call: (c: OpenAI) => Promise<CallResult>) =>
-      withRetries(() => o.pool.call(call), o.retry ?? DEFAULT_RETRY_POLICY, { ...o.retryHooks, jitterKey: `${job.key}#turn${turn}` });
-
     const execute = async (job: GenerationJob): Promise<AnswerRecord> => {
       const q = job.question;
-      const nTurns = Math.min(q.turns.length, o.maxTurns ?? q.turns.length);
-      const answers: string[] = [];
-      for (let t = 0; t < nTurns; t++) {
-        let r: CallResult;
-        if (o.style.kind === "completion") {
-          const style = o.style;
-          if (t > 1) throw new Error(`question ${q.questionId}: completion prompts support 2 turns`);
-          const prompt = t === 0 ? style.turn1(q) : style.turn2(q, answers[0] as string);
-          r = await request(job, t + 1, (c) => completeOnce(c, o.servedModel, prompt, o.sampling));
-          o.meter.add(r.usage);
-          answers.push(style.clean(r.text));
-        } else {
-          const messages: { role: string; content: string }[] = [];
-          if (o.style.system !== undefined) messages.push({ role: "system", content: o.style.system });
-          for (let k = 0; k <= t; k++) {
-            messages.push({ role: "user", content: q.turns[k] as string });
-            if (k < t) messages.push({ role: "assistant", content: answers[k] as string });
-          }
-          r = await request(job, t + 1, (c) => chatOnce(c, o.servedModel, messages, o.sampling));
-          o.meter.add(r.usage);
-          answers.push(r.text.trim());
-        }
-        o.onFinishReason?.(r.finishReason);
-      }
+      const answers = await generateTurns(o, job.key, q, Math.min(q.turns.length, o.maxTurns ?? q.turns.length));
       return {
         question_id: q.questionId,
         answer_id: answerId(o.modelId, q.questionId),

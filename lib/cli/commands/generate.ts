@@ -1,10 +1,12 @@
 /**
- * `icl-workbench generate`: MT-Bench answers from OpenAI-compatible servers (vLLM), over a
- * decoding grid, resumable, into a FastChat dump with its manifest rows.
+ * `icl-workbench generate`: MT-Bench answers (FastChat layout) or AlpacaEval outputs
+ * (alpaca_eval's model_outputs.json) from OpenAI-compatible servers (vLLM), over a decoding
+ * grid, resumable, into a dump with its manifest rows.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../../io/atomic";
+import { loadAlpacaEvalInstructions } from "../../io/alpacaEvalInstructions";
 import { loadQuestions } from "../../io/mtbench";
 import { ABLATIONS, type RunManifestRow, SETTINGS, type Setting } from "../../model/manifest";
 import type { Question } from "../../model/mtbench";
@@ -13,11 +15,13 @@ import {
   decodingGrid,
   type DecodingPoint,
   DEFAULT_MAX_TOKENS,
+  type GenerateSummary,
   gridModelId,
   type PromptStyle,
   runGeneration,
   URIAL_STOP,
 } from "../../experiment/generation";
+import { runAlpacaGeneration } from "../../experiment/alpacaGeneration";
 import { emptyManifestRow, upsertManifestRows } from "../../experiment/manifestRows";
 import { redactSecrets } from "../../experiment/secrets";
 import { boolOpt, choiceOpt, numberListOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
@@ -26,22 +30,32 @@ import { UsageError } from "../io";
 import { API_FLAGS, API_FLAGS_USAGE, apiSetup, EXIT_BUDGET, isTerminal, makeProgress, numberOpt, safeWriter, summaryLine } from "./judge";
 
 const usage = `usage: icl-workbench generate --dump DIR --base-url URL[,URL...] --model NAME [options]
+       icl-workbench generate --benchmark alpaca_eval --instructions FILE --dump DIR ... [options]
 
 Generates MT-Bench answers with an OpenAI-compatible server (vLLM) and writes them in FastChat's
 layout: DIR/model_answer/<model-id>.jsonl (one fsynced line per question; rerunning skips the
-questions already answered) plus one row per run in DIR/manifest.jsonl. Base models use the
-legacy completions API with a URIAL-format prompt (--prompt): stop at "# Query" / "# User", the
-answer block's closing fence removed (code fences inside answers are kept), turn 2 prompted
-with turn 1's cleaned answer. Instruct models use the chat API (--mode chat).
+questions already answered) plus one row per run in DIR/manifest.jsonl. With --benchmark
+alpaca_eval it answers every instruction of alpaca_eval's evaluation set (--instructions: a JSON
+array or JSONL of {"instruction", "dataset"?, ...}; all rows, in order; duplicates are refused)
+and writes DIR/alpaca_eval/<model-id>/model_outputs.json (generator = the model id) once all
+are done; DIR/alpaca_eval/<model-id>/model_outputs.log.jsonl makes the run resumable.
+
+Base models use the legacy completions API with a URIAL-format prompt (--prompt): stop at
+"# Query" / "# User", the answer block's closing fence removed (code fences inside answers are
+kept), turn 2 prompted with turn 1's cleaned answer. Instruct models use the chat API
+(--mode chat).
 
   --dump DIR               output dump directory
+  --benchmark B            mt_bench (default) or alpaca_eval
+  --instructions FILE      alpaca_eval's evaluation set (alpaca_eval only)
   --model NAME             model name the server serves (sent with every request)
   --model-id ID            model id written in answers and manifest (default: --model with
                            "/" and other odd characters replaced by "_"); with a grid,
                            _t<T>_p<P>_rp<R> is appended
   --mode completion|chat   completion (base models; default when --prompt is given) or chat
   --prompt FILE            URIAL-format prompt file (completion mode)
-  --questions FILE         default DIR/question.jsonl (copied into DIR when taken from elsewhere)
+  --questions FILE         default DIR/question.jsonl (copied into DIR when taken from elsewhere;
+                           mt_bench only)
   --temperature LIST       e.g. 0 or 0,0.5,1 (default 0)
   --top-p LIST             e.g. 1 or 0.9,1 (default 1)
   --repetition-penalty LIST  vLLM's repetition_penalty, e.g. 1.15 (default 1 = off)
@@ -49,9 +63,10 @@ with turn 1's cleaned answer. Instruct models use the chat API (--mode chat).
   --max-tokens N           default ${DEFAULT_MAX_TOKENS}
   --stop STRING            stop sequence (repeatable; default "# Query" and "# User" in
                            completion mode, none in chat mode)
-  --turns N                turns to generate per question (default 2; 1 for turn-1 only)
+  --turns N                turns to generate per question (default 2; 1 for turn-1 only; mt_bench only)
   --seed N                 sampling seed sent to the server (and recorded in the manifest)
-  --first-n N              only the first N questions
+  --first-n N              only the first N questions (mt_bench only: AlpacaEval always runs every
+                           instruction, a partial model_outputs.json is not a result)
 ${API_FLAGS_USAGE.replace("%CONCURRENCY%", "16").replace("%TIMEOUT%", "600")}
 manifest (DIR/manifest.jsonl, merged by model id; see data/README.md):
   --manifest FILE          default DIR/manifest.jsonl;  --no-manifest to skip
@@ -66,11 +81,16 @@ Example:
   icl-workbench generate --dump runs/llama3 --base-url http://gpu1:8000/v1,http://gpu2:8000/v1 \\
       --model meta-llama/Meta-Llama-3.1-8B --model-id llama3.1-8b-urial --prompt urial.txt \\
       --temperature 0 --top-p 1 --repetition-penalty 1.0,1.15 --concurrency 64
+  icl-workbench generate --benchmark alpaca_eval --instructions alpaca_eval.json --dump runs/llama3 \
+      --base-url http://gpu1:8000/v1 --model meta-llama/Meta-Llama-3.1-8B --model-id llama3.1-8b-urial \
+      --prompt urial.txt --concurrency 64
 `;
 
 const FLAGS: OptionSpec = {
   ...API_FLAGS,
   dump: { type: "string" },
+  benchmark: { type: "string" },
+  instructions: { type: "string" },
   model: { type: "string" },
   "model-id": { type: "string" },
   mode: { type: "string" },
@@ -132,11 +152,19 @@ function labelFor(label: string | undefined, modelId: string, point: DecodingPoi
 }
 
 export const command: Command = {
-  summary: "generate MT-Bench answers on OpenAI-compatible servers (vLLM), decoding grids, resumable",
+  summary: "generate MT-Bench answers or AlpacaEval outputs on OpenAI-compatible servers (vLLM), decoding grids, resumable",
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const p = parseCommandLine(argv, FLAGS);
     const dump = stringOpt(p, "dump", true);
+    const benchmark = choiceOpt(p, "benchmark", ["mt_bench", "alpaca_eval"] as const, "mt_bench");
+    const instructionsFile = stringOpt(p, "instructions");
+    if (benchmark === "alpaca_eval") {
+      if (instructionsFile === undefined) throw new UsageError("--benchmark alpaca_eval needs --instructions FILE (alpaca_eval's evaluation set, JSON or JSONL)");
+      for (const f of ["questions", "turns", "first-n"]) {
+        if (p.values[f] !== undefined) throw new UsageError(`--${f} is for --benchmark mt_bench (AlpacaEval answers every instruction, one turn each)`);
+      }
+    } else if (instructionsFile !== undefined) throw new UsageError("--instructions is for --benchmark alpaca_eval");
     const servedModel = stringOpt(p, "model", true);
     const promptFile = stringOpt(p, "prompt");
     const mode = choiceOpt(p, "mode", ["completion", "chat"] as const, promptFile !== undefined ? "completion" : "chat");
@@ -166,7 +194,9 @@ export const command: Command = {
       nDemos = urial.demoCount(prompt);
       style = urial.urialPromptStyle(prompt);
     }
-    const questions = loadAndPlaceQuestions(p, dump);
+    const questions = benchmark === "mt_bench" ? loadAndPlaceQuestions(p, dump) : [];
+    const instructions = instructionsFile === undefined ? [] : loadAlpacaEvalInstructions(instructionsFile);
+    const nItems = benchmark === "mt_bench" ? questions.length : instructions.length;
 
     // Manifest rows first: a model id already used with other settings stops here, before any request.
     const manifestFile = boolOpt(p, "no-manifest") ? null : (stringOpt(p, "manifest") ?? path.join(dump, "manifest.jsonl"));
@@ -198,7 +228,8 @@ export const command: Command = {
         promptFile: promptFile === undefined ? null : path.relative(path.resolve(dump), path.resolve(promptFile)),
         notes: stringOpt(p, "notes") ?? null,
       };
-      return { point, modelId, row, output: path.join(dump, "model_answer", answerFileName(modelId)) };
+      const output = benchmark === "mt_bench" ? path.join(dump, "model_answer", answerFileName(modelId)) : path.join(dump, "alpaca_eval", modelId, "model_outputs.json");
+      return { point, modelId, row, output };
     });
     if (manifestFile !== null) {
       const replace = boolOpt(p, "replace-manifest-row");
@@ -207,14 +238,12 @@ export const command: Command = {
 
     const api = apiSetup(p, { priceModel: servedModel, defaultConcurrency: 16, defaultTimeoutS: 600 });
     const err = safeWriter(io, api.secrets);
-    err(`generate ${servedModel} (${mode}) at ${api.describe}; ${grid.length} decoding point(s), ${questions.length} questions\n`);
+    err(`generate ${servedModel} (${mode}) at ${api.describe}; ${grid.length} decoding point(s), ${nItems} ${benchmark === "mt_bench" ? "questions" : "AlpacaEval instructions"}\n`);
     let anyFailed = false;
     let lengthCut = 0;
     for (const run of runs) {
-      const progress = makeProgress(io, run.modelId, questions.length, api.meter, api.secrets);
-      const s = await runGeneration({
-        questions,
-        modelId: run.modelId,
+      const progress = makeProgress(io, run.modelId, nItems, api.meter, api.secrets);
+      const request = {
         servedModel,
         style,
         sampling: {
@@ -225,21 +254,46 @@ export const command: Command = {
           stop,
           ...(seed !== undefined ? { seed } : {}),
         },
-        maxTurns: turns,
-        output: run.output,
         pool: api.pool,
         concurrency: api.concurrency,
         meter: api.meter,
         retry: api.retry,
         progress,
-        onFailure: (job, msg) => err(`${isTerminal(io) ? "\n" : ""}failed: question ${job.question.questionId}: ${msg}\n`),
-        onFinishReason: (r) => {
+        onFinishReason: (r: string | null) => {
           if (r === "length") lengthCut++;
         },
-      });
-      progress.finish();
-      if (s.truncatedBytes > 0) err(`${run.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
-      io.stdout(redactSecrets(summaryLine(`${run.modelId} -> ${run.output}`, s), api.secrets));
+      };
+      const nl = isTerminal(io) ? "\n" : "";
+      let s: GenerateSummary;
+      if (benchmark === "mt_bench") {
+        s = await runGeneration({
+          ...request,
+          questions,
+          modelId: run.modelId,
+          maxTurns: turns,
+          output: run.output,
+          onFailure: (job, msg) => err(`${nl}failed: question ${job.question.questionId}: ${msg}\n`),
+        });
+        progress.finish();
+        if (s.truncatedBytes > 0) err(`${run.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
+        io.stdout(redactSecrets(summaryLine(`${run.modelId} -> ${run.output}`, s), api.secrets));
+      } else {
+        const a = await runAlpacaGeneration({
+          ...request,
+          instructions,
+          generator: run.modelId,
+          output: run.output,
+          onFailure: (job, msg) => err(`${nl}failed: instruction ${job.item.index} (${instructionsFile} line ${job.item.line}): ${msg}\n`),
+        });
+        s = a;
+        progress.finish();
+        if (a.truncatedBytes > 0) err(`${a.log}: removed a torn last line (${a.truncatedBytes} bytes) left by an interrupted run\n`);
+        io.stdout(redactSecrets(summaryLine(`${run.modelId} -> ${a.log}`, a), api.secrets));
+        const outcome = a.wroteOutputs
+          ? `${run.output}: ${instructions.length} outputs written\n`
+          : `${run.output}: not written, ${a.missing} of ${instructions.length} instructions still without an output; rerun to finish\n`;
+        io.stdout(redactSecrets(outcome, api.secrets));
+      }
       if (s.failed > 0) anyFailed = true;
       if (s.stoppedBecause !== null) {
         io.stdout(`usage: ${api.meter.summary()}\n`);

@@ -1,0 +1,136 @@
+/**
+ * AlpacaEval outputs on OpenAI-compatible servers: one single-turn request per instruction of
+ * alpaca_eval's evaluation set (all of them, in file order), with the prompting, sampling,
+ * retries, stop sequences and answer cleaning of the MT-Bench path ({@link generateTurns}).
+ *
+ * Resumable like every long run: each finished instruction is appended (one fsynced line) to
+ * `model_outputs.log.jsonl` beside the output; rerunning skips the instructions already there,
+ * so none is requested twice. Once every instruction has its output, alpaca_eval's
+ * `model_outputs.json` (`[{"instruction", "output", "generator", "dataset"?}]`, the input's
+ * order, `generator` = the model id) is written atomically; a run with failures or a budget
+ * stop leaves it unwritten and a rerun finishes it.
+ */
+import * as path from "node:path";
+import { writeFileAtomic } from "../io/atomic";
+import type { AlpacaEvalInstruction } from "../io/alpacaEvalInstructions";
+import type { Question } from "../model/mtbench";
+import { AppendLog, requireObjectRow } from "./appendLog";
+import { type GenerateSummary, generateTurns, type TurnRequestOptions } from "./generation";
+import type { Progress } from "./progress";
+import { runJobs } from "./runner";
+
+/** One element of alpaca_eval's `model_outputs.json`, keys in alpaca_eval's order. */
+export interface AlpacaOutputRecord {
+  instruction: string;
+  output: string;
+  generator: string;
+  dataset?: string;
+}
+
+export interface AlpacaGenerationJob {
+  key: string;
+  item: AlpacaEvalInstruction;
+}
+
+export interface AlpacaGenerateOptions extends TurnRequestOptions {
+  /** The whole evaluation set, in file order (lib/io/alpacaEvalInstructions.ts). */
+  instructions: readonly AlpacaEvalInstruction[];
+  /** `generator` of every output: the run's model id (its manifest row, its alpaca_eval/ folder). */
+  generator: string;
+  /** The `model_outputs.json` to write, e.g. `DUMP/alpaca_eval/<model_id>/model_outputs.json`. */
+  output: string;
+  /** The append log (default {@link alpacaLogFile} of `output`). */
+  log?: string;
+  concurrency: number;
+  progress?: Progress;
+  now?: () => number;
+  onFailure?: (job: AlpacaGenerationJob, message: string) => void;
+}
+
+export interface AlpacaGenerateSummary extends GenerateSummary {
+  log: string;
+  /** Instructions without an output yet (0 once model_outputs.json is written). */
+  missing: number;
+  /** Whether `output` (model_outputs.json) was written by this run. */
+  wroteOutputs: boolean;
+}
+
+/** The append log beside a `model_outputs.json`: `model_outputs.log.jsonl`. */
+export function alpacaLogFile(output: string): string {
+  return path.join(path.dirname(output), `${path.basename(output, ".json")}.log.jsonl`);
+}
+
+/** The resume key of an instruction for a generator. */
+export function alpacaKey(instruction: string, generator: string): string {
+  return JSON.stringify([instruction, generator]);
+}
+
+/** Outputs already in an opened log, by key (a later line for the same key wins). */
+export function finishedAlpacaOutputs(log: AppendLog): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const row of log.existing) {
+    const o = requireObjectRow(row, log.file);
+    const { instruction, generator, output } = o;
+    if (typeof instruction === "string" && typeof generator === "string" && typeof output === "string") out.set(alpacaKey(instruction, generator), output);
+  }
+  return out;
+}
+
+/** An instruction as a one-turn question, so the MT-Bench prompt styles apply unchanged. */
+function asQuestion(item: AlpacaEvalInstruction): Question {
+  return { questionId: item.index, category: item.dataset ?? "alpaca_eval", turns: [item.instruction] };
+}
+
+/** `model_outputs.json` text: a JSON array, 2-space indented, final newline. */
+export function formatModelOutputs(rows: readonly AlpacaOutputRecord[]): string {
+  return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
+/** Generates the outputs not yet in the log, then writes model_outputs.json when all are done. */
+export async function runAlpacaGeneration(o: AlpacaGenerateOptions): Promise<AlpacaGenerateSummary> {
+  const now = o.now ?? Date.now;
+  const logFile = o.log ?? alpacaLogFile(o.output);
+  const log = AppendLog.open(logFile);
+  try {
+    const outputs = finishedAlpacaOutputs(log);
+    const done = new Set(outputs.keys());
+    const jobs: AlpacaGenerationJob[] = o.instructions.map((item) => ({ key: alpacaKey(item.instruction, o.generator), item }));
+    const execute = async (job: AlpacaGenerationJob): Promise<Record<string, unknown>> => {
+      const [text] = await generateTurns(o, job.key, asQuestion(job.item), 1);
+      const output = text ?? "";
+      outputs.set(job.key, output);
+      return {
+        instruction: job.item.instruction,
+        output,
+        generator: o.generator,
+        ...(job.item.dataset !== null ? { dataset: job.item.dataset } : {}),
+        index: job.item.index,
+        tstamp: now() / 1000,
+      };
+    };
+    const summary = await runJobs({
+      jobs,
+      done,
+      concurrency: o.concurrency,
+      execute,
+      log,
+      stopReason: () => o.meter.budgetStop(),
+      ...(o.progress ? { progress: o.progress } : {}),
+      ...(o.onFailure ? { onFailure: o.onFailure } : {}),
+    });
+    // `done` holds exactly the keys whose line is on disk (existing or appended by this run).
+    const missing = jobs.filter((j) => !done.has(j.key)).length;
+    if (missing === 0) {
+      const rows: AlpacaOutputRecord[] = jobs.map((j) => ({
+        instruction: j.item.instruction,
+        output: outputs.get(j.key) as string,
+        generator: o.generator,
+        ...(j.item.dataset !== null ? { dataset: j.item.dataset } : {}),
+      }));
+      writeFileAtomic(o.output, formatModelOutputs(rows));
+    }
+    return { ...summary, output: o.output, truncatedBytes: log.truncatedBytes, log: logFile, missing, wroteOutputs: missing === 0 };
+  } finally {
+    await log.close();
+  }
+}
