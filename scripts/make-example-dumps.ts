@@ -11,7 +11,6 @@
  *
  * Deterministic: the same seed gives byte-identical files (a test checks it).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../lib/io/atomic";
 import { formatManifest } from "../lib/io/manifest";
@@ -19,19 +18,12 @@ import { loadPublishedTable2, loadPublishedTable7 } from "../lib/io/paperTables"
 import type { RunManifestRow } from "../lib/model/manifest";
 import { MTBENCH_CATEGORIES } from "../lib/model/paper";
 import { fromRepo } from "../lib/paths";
-import { createRng, type Rng } from "../lib/stats/rng";
+import { createRng } from "../lib/stats/rng";
+import { QUESTION_CATEGORY_ORDER, exampleRun, normal, writeExampleDump } from "./examples/common";
 import { SECTION_EXAMPLES } from "./examples/sections";
 
 export const EXAMPLE_SEED = 20241122;
 
-/** Standard normal deviate (Box–Muller) from a seeded generator. */
-function normal(rng: Rng): number {
-  const u = 1 - rng.next();
-  const v = rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-const CATEGORY_ORDER = ["writing", "roleplay", "reasoning", "math", "coding", "extraction", "stem", "humanities"];
 const REFERENCE_CATEGORIES = new Set(["math", "reasoning", "coding"]);
 
 interface ExampleRun {
@@ -53,7 +45,7 @@ export function mtbenchUrialExample(seed = EXAMPLE_SEED): Record<string, string>
   const rng = createRng(seed);
   const t2 = loadPublishedTable2();
   const t7 = loadPublishedTable7();
-  const questions = CATEGORY_ORDER.flatMap((category, ci) =>
+  const questions = QUESTION_CATEGORY_ORDER.flatMap((category, ci) =>
     Array.from({ length: 10 }, (_, k) => {
       const id = 81 + ci * 10 + k;
       return { question_id: id, category, turns: [`Example ${category} question ${id}, turn 1 (placeholder text).`, `Example follow-up for question ${id}, turn 2.`] };
@@ -67,26 +59,16 @@ export function mtbenchUrialExample(seed = EXAMPLE_SEED): Record<string, string>
     if (!p2 || !p7 || p2.turn1 === null || p2.turn2 === null || p2.average === null) {
       throw new Error(`example generator: no published Table 2/7 row for ${run.baseModel} ${run.setting}`);
     }
-    manifestRows.push({
-      modelId: run.modelId,
-      baseModel: run.baseModel,
-      setting: run.setting,
-      label: run.label,
-      nDemos: run.setting === "urial" ? 3 : null,
-      withUrialDemos: run.setting === "urial" ? true : null,
-      demoSource: run.setting === "urial" ? "urial" : null,
-      nTrain: null,
-      greedyStep: null,
-      seed: null,
-      temperature: 0,
-      topP: 1,
-      repetitionPenalty: 1,
-      ablation: "none",
-      promptFrom: null,
-      judge: "gpt-4",
-      promptFile: null,
-      notes: "synthetic example data drawn around the published numbers; not a result",
-    });
+    manifestRows.push(
+      exampleRun({
+        ...run,
+        nDemos: run.setting === "urial" ? 3 : null,
+        withUrialDemos: run.setting === "urial" ? true : null,
+        demoSource: run.setting === "urial" ? "urial" : null,
+        repetitionPenalty: 1,
+        notes: "synthetic example data drawn around the published numbers; not a result",
+      }),
+    );
     for (const turn of [1, 2] as const) {
       const shift = (turn === 1 ? p2.turn1 : p2.turn2) - p2.average;
       for (const q of questions) {
@@ -180,9 +162,7 @@ if (require.main === module) {
   const root = fromRepo("data", "examples");
   let total = 0;
   for (const [dirName, files] of Object.entries(allExampleDumps())) {
-    const dir = path.join(root, dirName);
-    fs.rmSync(dir, { recursive: true, force: true }); // generated wholly: no stale files survive
-    for (const [rel, text] of Object.entries(files)) writeFileAtomic(path.join(dir, rel), text);
+    const dir = writeExampleDump(dirName, files); // generated wholly: no stale files survive
     const bytes = Object.values(files).reduce((a, t) => a + Buffer.byteLength(t), 0);
     total += bytes;
     console.log(`wrote ${path.relative(fromRepo(), dir)}/ (${Object.keys(files).length} files, ${(bytes / 1024).toFixed(0)} KiB)`);

@@ -15,19 +15,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  type HiddenExperiment,
-  type HiddenJobConfig,
-  SENTIMENT_INSTRUCTIONS,
-  SENTIMENT_TASK,
-  TRANSLATION_INSTRUCTIONS,
-  TRANSLATION_TASK,
-  type TaskInput,
-  buildHiddenJob,
-  embeddingSimilarity,
-  formatHiddenJob,
-  parseLabelledDataset,
-} from "../lib/experiment/hiddenJob";
+import type { HiddenExperiment, HiddenJobConfig, LabelledExample, TaskInput } from "../lib/experiment/hiddenJob";
+import { buildHiddenJob, builtinTask, embeddingSimilarity, formatHiddenJob, parseLabelledDataset } from "../lib/experiment/hiddenJob";
 import { writeFileAtomic } from "../lib/io/atomic";
 import { loadSafetensors } from "../lib/io/safetensors";
 import { fromRepo } from "../lib/paths";
@@ -40,14 +29,45 @@ function python(args: string[], cwd = fromRepo()): void {
   if (r.status !== 0) throw new Error(`${PYTHON} ${args.join(" ")} failed (exit ${r.status})`);
 }
 
-function main(): void {
-  if (!fs.existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run scripts/setup-backend.sh first`);
+/** One example directory: its name, the experiment and what its job changes from `exampleJobConfig`'s. */
+export type HiddenExamplePlan = [dir: string, experiment: HiddenExperiment, extra: Partial<HiddenJobConfig>];
+
+/**
+ * The example's jobs. "larger-model" and "translation" are the main experiment on the larger
+ * model (Fig. 8a) and with translation as the task (Fig. 8c).
+ */
+export function hiddenExamplePlans(translation: TaskInput, similarity: (a: LabelledExample, b: LabelledExample) => number): HiddenExamplePlan[] {
+  const seeds = (n: number) => Array.from({ length: n }, (_, i) => 1 + i);
+  return [
+    ["main", "main", { seeds: seeds(12) }],
+    ["wrong-label", "wrong-label", { seeds: seeds(6) }],
+    ["n-demos", "n-demos", { seeds: seeds(4) }],
+    ["different-task", "different-task", { seeds: seeds(6), demoTask: translation }],
+    ["supervised", "supervised", { seeds: seeds(6) }],
+    ["similarity", "similarity", { seeds: seeds(3), similarity, similarityLevels: 5 }],
+    ["larger-model", "main", { seeds: seeds(8), modelPath: "../tiny-llama-large" }],
+    ["translation", "main", { seeds: seeds(8), task: translation }],
+  ];
+}
+
+/** The job config of one plan: the tiny model on the CPU in float32, `sentiment` as the task. */
+export function exampleJobConfig([dir, experiment, extra]: HiddenExamplePlan, sentiment: TaskInput): HiddenJobConfig {
+  return { name: `hidden-tiny-${dir}`, experiment, modelPath: "../tiny-llama", device: "cpu", dtype: "float32", seeds: [], task: sentiment, ...extra };
+}
+
+/** The toy datasets of data/examples/hidden-tiny as the two built-in tasks. */
+export function loadToyTasks(): { sentiment: TaskInput; translation: TaskInput } {
   const reviewsFile = path.join(OUT, "toy-reviews.jsonl");
   const encsFile = path.join(OUT, "toy-en-cs.jsonl");
   const reviews = parseLabelledDataset(fs.readFileSync(reviewsFile, "utf8"), reviewsFile, { format: "jsonl", idField: "id" });
   const encs = parseLabelledDataset(fs.readFileSync(encsFile, "utf8"), encsFile, { format: "jsonl", idField: "id", textField: "translation.en", labelField: "translation.cs" });
-  const sentiment: TaskInput = { name: "sentiment", spec: SENTIMENT_TASK, instructions: SENTIMENT_INSTRUCTIONS, examples: reviews };
-  const translation: TaskInput = { name: "translation", spec: TRANSLATION_TASK, instructions: TRANSLATION_INSTRUCTIONS, examples: encs };
+  return { sentiment: builtinTask("sentiment", reviews), translation: builtinTask("translation", encs) };
+}
+
+function main(): void {
+  if (!fs.existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run scripts/setup-backend.sh first`);
+  const { sentiment, translation } = loadToyTasks();
+  const reviews = sentiment.examples;
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hidden-example-"));
   try {
@@ -62,30 +82,9 @@ function main(): void {
     if (emb === undefined) throw new Error("backend.embed wrote no embeddings");
     const similarity = embeddingSimilarity(emb, reviews.map((r) => r.id));
 
-    const seeds = (n: number, from = 1) => Array.from({ length: n }, (_, i) => from + i);
-    // [directory, experiment, overrides]: "larger-model" and "translation" are the main
-    // experiment on the larger model (Fig. 8a) and with translation as the task (Fig. 8c).
-    const plans: [string, HiddenExperiment, Partial<HiddenJobConfig>][] = [
-      ["main", "main", { seeds: seeds(12) }],
-      ["wrong-label", "wrong-label", { seeds: seeds(6) }],
-      ["n-demos", "n-demos", { seeds: seeds(4) }],
-      ["different-task", "different-task", { seeds: seeds(6), demoTask: translation }],
-      ["supervised", "supervised", { seeds: seeds(6) }],
-      ["similarity", "similarity", { seeds: seeds(3), similarity, similarityLevels: 5 }],
-      ["larger-model", "main", { seeds: seeds(8), modelPath: "../tiny-llama-large" }],
-      ["translation", "main", { seeds: seeds(8), task: translation }],
-    ];
-    for (const [dir, experiment, extra] of plans) {
-      const { job, skipped } = buildHiddenJob({
-        name: `hidden-tiny-${dir}`,
-        experiment,
-        modelPath: "../tiny-llama",
-        device: "cpu",
-        dtype: "float32",
-        seeds: [],
-        task: sentiment,
-        ...extra,
-      });
+    for (const plan of hiddenExamplePlans(translation, similarity)) {
+      const dir = plan[0];
+      const { job, skipped } = buildHiddenJob(exampleJobConfig(plan, sentiment));
       for (const s of skipped) console.log(`[example] ${dir}: skipped ${s}`);
       const text = formatHiddenJob(job);
       const runDir = path.join(tmp, dir);
@@ -102,4 +101,4 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) main();

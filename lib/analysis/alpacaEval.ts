@@ -18,21 +18,11 @@
  *
  * Complexity: O(n) time over the annotations and output characters; O(1) extra memory.
  */
-import type { AlpacaAnnotation, AlpacaModelOutput, AlpacaPreference } from "../io/alpacaEval";
+import type { AlpacaAnnotation, AlpacaModelOutput, AlpacaPreference, AlpacaWinCounts } from "../io/alpacaEval";
 
-export interface AlpacaWinRate {
+export interface AlpacaWinRate extends AlpacaWinCounts {
   /** 100 · mean(p - 1) over kept annotations; null when none is kept. */
   winRate: number | null;
-  /** 100 · sample standard error of p - 1 (ddof = 1); null with fewer than two kept. */
-  standardError: number | null;
-  nWins: number;
-  nWinsBase: number;
-  nDraws: number;
-  nTotal: number;
-  /** alpaca_eval's discrete (rounded) win rate; null when no annotation rounds into [1, 2]. */
-  discreteWinRate: number | null;
-  /** int(mean output length in code points); null when there is no output text. */
-  avgLength: number | null;
   avgLengthSource: "model_outputs" | "annotations";
   /** Annotations read (kept or not). */
   nAnnotations: number;

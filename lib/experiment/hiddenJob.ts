@@ -269,6 +269,24 @@ export interface TaskInput {
   examples: readonly LabelledExample[];
 }
 
+/** The paper's two tasks: sentiment analysis (Fig. 2) and English to Czech translation (footnote 5). */
+export const BUILTIN_TASKS = ["sentiment", "translation"] as const;
+export type BuiltinTaskName = (typeof BUILTIN_TASKS)[number];
+
+/**
+ * A built-in task over `examples`: its template and, unless `instructions` is given, the paper's
+ * instruction pool (Appendix A, Table 1 or 2).
+ */
+export function builtinTask(name: BuiltinTaskName, examples: readonly LabelledExample[], instructions?: readonly string[]): TaskInput {
+  const translation = name === "translation";
+  return {
+    name,
+    spec: translation ? TRANSLATION_TASK : SENTIMENT_TASK,
+    instructions: instructions ?? (translation ? TRANSLATION_INSTRUCTIONS : SENTIMENT_INSTRUCTIONS),
+    examples,
+  };
+}
+
 export interface HiddenJobConfig {
   name: string;
   experiment: HiddenExperiment;

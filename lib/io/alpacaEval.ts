@@ -66,21 +66,31 @@ export interface AlpacaModelOutput {
   generator: string | null;
 }
 
-/** One row of a leaderboard CSV. Empty / NaN cells of the nullable columns are null. */
-export interface AlpacaLeaderboardRow {
-  /** The model name (the unnamed first column). */
-  name: string;
-  /** 1-based line of the row in the CSV. */
-  line: number;
-  winRate: number;
+/**
+ * What alpaca_eval reports beside a win rate, in a leaderboard row and in the workbench's
+ * recomputation (lib/analysis/alpacaEval.ts) alike.
+ */
+export interface AlpacaWinCounts {
+  /** 100 · sample standard error of p - 1 (ddof = 1); null with fewer than two kept. */
   standardError: number | null;
   nWins: number;
   nWinsBase: number;
   nDraws: number;
   nTotal: number;
+  /** alpaca_eval's discrete (rounded) win rate; null when no annotation rounds into [1, 2]. */
   discreteWinRate: number | null;
-  mode: string | null;
+  /** int(mean output length in code points); null when there is no output text. */
   avgLength: number | null;
+}
+
+/** One row of a leaderboard CSV. Empty / NaN cells of the nullable columns are null. */
+export interface AlpacaLeaderboardRow extends AlpacaWinCounts {
+  /** The model name (the unnamed first column). */
+  name: string;
+  /** 1-based line of the row in the CSV. */
+  line: number;
+  winRate: number;
+  mode: string | null;
   lengthControlledWinRate: number | null;
   lcStandardError: number | null;
 }

@@ -37,13 +37,21 @@ export function erfc(x: number): number {
     return 1 - ((2 / SQRT_PI) * Math.exp(-x2) * sum);
   }
   if (x > 27.3) return 0; // below the smallest subnormal double
-  // erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), modified Lentz.
+  // erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))).
+  return Math.exp(-x * x) / SQRT_PI / lentzFraction(x, 0.5);
+}
+
+/**
+ * The continued fraction x + k/(x + 2k/(x + 3k/(x + …))) (x > 0) by the modified Lentz method,
+ * until a step changes it by less than 1e-16 (relative) or after 5000 terms.
+ */
+function lentzFraction(x: number, k: number): number {
   const tiny = 1e-300;
   let f = x;
   let c = x;
   let d = 0;
   for (let n = 1; n < 5000; n++) {
-    const a = n / 2;
+    const a = n * k;
     d = x + a * d;
     d = d === 0 ? tiny : d;
     c = x + a / c;
@@ -53,7 +61,7 @@ export function erfc(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return Math.exp(-x * x) / SQRT_PI / f;
+  return f;
 }
 
 /** Φ(z): P(Z ≤ z) for a standard normal Z. */
@@ -71,20 +79,7 @@ export function normalCdf(z: number): number {
  */
 function lowerTail(t: number): number {
   if (t > 38.5) return 0;
-  const tiny = 1e-300;
-  let f = t;
-  let c = t;
-  let d = 0;
-  for (let n = 1; n < 5000; n++) {
-    d = t + n * d;
-    d = d === 0 ? tiny : d;
-    c = t + n / c;
-    c = c === 0 ? tiny : c;
-    d = 1 / d;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
+  const f = lentzFraction(t, 1);
   const h = Math.round(t * 16) / 16;
   const density = (Math.exp(-0.5 * h * h) * Math.exp(-0.5 * (t - h) * (t + h))) / Math.sqrt(2 * Math.PI);
   return density / f;

@@ -6,13 +6,9 @@
  *
  *   node --import tsx scripts/examples/decoding.ts     # rewrites data/examples/decoding
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { writeFileAtomic } from "../../lib/io/atomic";
-import type { RunManifestRow, Setting } from "../../lib/model/manifest";
-import { fromRepo } from "../../lib/paths";
+import type { Setting } from "../../lib/model/manifest";
 import { createRng } from "../../lib/stats/rng";
-import { JudgmentFile, drawScore, exampleMarker, exampleReadme, exampleRun, failureIndices, formatManifest, placeholderQuestions, questionEffects } from "./common";
+import { JudgedRuns, exampleRun, failureIndices, writeExampleDump } from "./common";
 
 export const DECODING_SEED = 2002;
 const SCRIPT = "scripts/examples/decoding.ts";
@@ -74,10 +70,7 @@ function slugNumber(x: number): string {
 /** Builds the files of the decoding example dump: relative path -> content. */
 export function decodingExample(seed = DECODING_SEED): Record<string, string> {
   const rng = createRng(seed);
-  const questions = placeholderQuestions(1);
-  const effects = questionEffects(rng, questions);
-  const judgments = new JudgmentFile("gpt-4");
-  const rows: RunManifestRow[] = [];
+  const mt = new JudgedRuns(rng, 1);
   for (const fam of FAMILIES) {
     for (const rp of DECODING_PENALTIES) {
       for (const setting of fam.settings) {
@@ -85,7 +78,8 @@ export function decodingExample(seed = DECODING_SEED): Record<string, string> {
           for (const p of DECODING_TOP_PS) {
             const modelId = `${fam.slug}-${setting}-t${slugNumber(t)}-p${slugNumber(p)}-rp${slugNumber(rp)}`;
             const name = setting === "instruct" ? `${fam.baseModel} instruct` : setting === "urial" ? `${fam.baseModel} + URIAL` : `${fam.baseModel} base`;
-            rows.push(
+            const at0 = (fam.atZero[setting] as Record<string, number>)[String(rp)] as number;
+            mt.add(
               exampleRun({
                 modelId,
                 baseModel: fam.baseModel,
@@ -97,22 +91,19 @@ export function decodingExample(seed = DECODING_SEED): Record<string, string> {
                 temperature: t,
                 topP: p,
                 repetitionPenalty: rp,
-                notes: "synthetic example data; not a result",
               }),
+              target(setting, at0, t, p, rp),
             );
-            const at0 = (fam.atZero[setting] as Record<string, number>)[String(rp)] as number;
-            const mu = target(setting, at0, t, p, rp);
-            for (const q of questions) judgments.add(q.question_id, modelId, 1, q.category, drawScore(rng, mu, effects.get(`${q.question_id}:1`) as number));
           }
         }
       }
     }
   }
-  judgments.injectFailures(failureIndices(rng, judgments.length, 4), 7);
+  mt.judgments.injectFailures(failureIndices(rng, mt.judgments.length, 4), 7);
   const body = `
 ## What is in it
 
-- \`manifest.jsonl\`: ${rows.length} runs. Factors: \`base_model\` (Mistral-7B-v0.2, Llama-3.1-8B),
+- \`manifest.jsonl\`: ${mt.rows.length} runs. Factors: \`base_model\` (Mistral-7B-v0.2, Llama-3.1-8B),
   \`setting\` (\`base\` = no demonstrations, \`urial\`, \`instruct\`; Llama-3.1-8B has no instruct
   runs, as in Fig. 11), \`temperature\` (${DECODING_TEMPERATURES.join(", ")}), \`top_p\`
   (${DECODING_TOP_PS.join(", ")}) and \`repetition_penalty\` (${DECODING_PENALTIES.join(", ")}).
@@ -124,18 +115,7 @@ Scores are aimed at: Mistral-7B-v0.2 base 6.61 and URIAL 7.00 at T = 0, top-p = 
 rest of the grid is invented to follow the paper's description. The grid itself is an example
 grid: the paper's exact grid is only drawn in its figures.
 `;
-  return {
-    EXAMPLE_DATA: exampleMarker(SCRIPT, seed),
-    "README.md": exampleReadme({ title: "Decoding parameters (Zhao et al. §2.2)", script: SCRIPT, seed, notebook: "02-decoding.ipynb", body }),
-    "manifest.jsonl": formatManifest(rows),
-    "question.jsonl": questions.map((q) => JSON.stringify(q)).join("\n") + "\n",
-    "model_judgment/gpt-4_single.jsonl": judgments.text(),
-  };
+  return mt.files({ title: "Decoding parameters (Zhao et al. §2.2)", script: SCRIPT, seed, notebook: "02-decoding.ipynb", body });
 }
 
-if (require.main === module) {
-  const dir = fromRepo("data", "examples", "decoding");
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(decodingExample())) writeFileAtomic(path.join(dir, rel), text);
-  console.log(`wrote ${dir}`);
-}
+if (require.main === module) console.log(`wrote ${writeExampleDump("decoding", decodingExample())}`);

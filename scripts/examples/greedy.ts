@@ -6,29 +6,8 @@
  *
  *   node --import tsx scripts/examples/greedy.ts     # rewrites data/examples/greedy
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { writeFileAtomic } from "../../lib/io/atomic";
-import type { RunManifestRow } from "../../lib/model/manifest";
-import { fromRepo } from "../../lib/paths";
 import { createRng, type Rng } from "../../lib/stats/rng";
-import {
-  JudgmentFile,
-  alpacaAnnotationsJson,
-  alpacaLeaderboardCsv,
-  drawAnswerValue,
-  drawScore,
-  exampleMarker,
-  exampleReadme,
-  exampleRun,
-  failureIndices,
-  formatManifest,
-  instructionEffects,
-  judgeOnce,
-  normal,
-  placeholderQuestions,
-  questionEffects,
-} from "./common";
+import { EXAMPLE_NOTES, JudgedRuns, JudgmentFile, alpacaExampleFiles, drawAnswerValue, exampleRun, failureIndices, judgeOnce, normal, writeExampleDump } from "./common";
 import { publishedTargets } from "./published";
 
 export const GREEDY_SEED = 2004;
@@ -73,14 +52,12 @@ function pad3(n: number): string {
 export function greedyExample(seed = GREEDY_SEED): Record<string, string> {
   const rng = createRng(seed);
   const pub = publishedTargets();
-  const questions = placeholderQuestions(1);
-  const effects = questionEffects(rng, questions);
-  const qe = questions.map((q) => effects.get(`${q.question_id}:1`) as number);
-  const gpt4 = new JudgmentFile("gpt-4");
+  // GPT-4 judges URIAL and the chosen prompts (mt.add); GPT-4-Turbo judges every candidate (judgeTurbo).
+  const mt = new JudgedRuns(rng, 1);
+  const questions = mt.questions;
+  const qe = questions.map((q) => mt.effect(q.question_id, 1));
   const turbo = new JudgmentFile("gpt-4-turbo");
-  const rows: RunManifestRow[] = [];
   const alpacaRuns: { model: string; lc: number }[] = [];
-  const notes = "synthetic example data; not a result";
 
   const judgeTurbo = (rng: Rng, modelId: string, target: number, repeats: number): { values: number[]; scores: number[][] } => {
     const values = qe.map((e) => drawAnswerValue(rng, target, e));
@@ -99,8 +76,7 @@ export function greedyExample(seed = GREEDY_SEED): Record<string, string> {
     // URIAL: judged by GPT-4 (Table 1) and by GPT-4-Turbo (the search's starting point), same answers.
     const urialId = `${fam.slug}-urial`;
     const t1 = pub.table1(fam.baseModel, "skillmix", 0);
-    rows.push(exampleRun({ modelId: urialId, baseModel: fam.baseModel, setting: "urial", label: `${fam.baseModel} + URIAL`, nDemos: 3, withUrialDemos: true, demoSource: "urial", notes }));
-    questions.forEach((q, i) => gpt4.add(q.question_id, urialId, 1, q.category, drawScore(rng, t1.mtbench, qe[i] as number)));
+    mt.add(exampleRun({ modelId: urialId, baseModel: fam.baseModel, setting: "urial", label: `${fam.baseModel} + URIAL`, nDemos: 3, withUrialDemos: true, demoSource: "urial" }), t1.mtbench);
     judgeTurbo(rng, urialId, fam.turboUrial, 1);
     alpacaRuns.push({ model: urialId, lc: t1.lc });
 
@@ -133,25 +109,25 @@ export function greedyExample(seed = GREEDY_SEED): Record<string, string> {
       const chosen = [...cands].sort((a, b) => b.mean - a.mean)[0] as Candidate;
       for (const c of cands) {
         const isChosen = c === chosen;
-        rows.push(
-          exampleRun({
-            modelId: c.modelId,
-            baseModel: fam.baseModel,
-            setting: "icl-greedy",
-            label: isChosen ? `${fam.baseModel} + URIAL + greedy (${k} ex.)` : `${fam.baseModel} greedy step ${k} candidate ${c.id}`,
-            nDemos: 3 + k,
-            withUrialDemos: true,
-            demoSource: "skillmix",
-            greedyStep: k,
-            judge: isChosen ? "gpt-4" : "gpt-4-turbo",
-            promptFile: c.promptFile,
-            notes: isChosen ? `${notes}; the prompt chosen at step ${k}, judged by GPT-4 and GPT-4-Turbo` : notes,
-          }),
-        );
+        const row = exampleRun({
+          modelId: c.modelId,
+          baseModel: fam.baseModel,
+          setting: "icl-greedy",
+          label: isChosen ? `${fam.baseModel} + URIAL + greedy (${k} ex.)` : `${fam.baseModel} greedy step ${k} candidate ${c.id}`,
+          nDemos: 3 + k,
+          withUrialDemos: true,
+          demoSource: "skillmix",
+          greedyStep: k,
+          judge: isChosen ? "gpt-4" : "gpt-4-turbo",
+          promptFile: c.promptFile,
+          notes: isChosen ? `${EXAMPLE_NOTES}; the prompt chosen at step ${k}, judged by GPT-4 and GPT-4-Turbo` : EXAMPLE_NOTES,
+        });
         if (isChosen) {
           const p = pub.table1(fam.baseModel, "skillmix", k);
-          questions.forEach((q, i) => gpt4.add(q.question_id, c.modelId, 1, q.category, drawScore(rng, p.mtbench, qe[i] as number)));
+          mt.add(row, p.mtbench);
           alpacaRuns.push({ model: c.modelId, lc: p.lc });
+        } else {
+          mt.rows.push(row); // judged by GPT-4-Turbo only
         }
       }
       // the next step searches among this step's candidates above the threshold (A.3)
@@ -165,7 +141,7 @@ export function greedyExample(seed = GREEDY_SEED): Record<string, string> {
       for (let k = 1; k <= 3; k++) {
         const p = pub.table1(fam.baseModel, "evol-instruct", k);
         const modelId = `${fam.slug}-greedy-evol-${k}`;
-        rows.push(
+        mt.add(
           exampleRun({
             modelId,
             baseModel: fam.baseModel,
@@ -176,26 +152,17 @@ export function greedyExample(seed = GREEDY_SEED): Record<string, string> {
             demoSource: "evol-instruct",
             greedyStep: k,
             promptFile: `prompts/${fam.slug}/greedy-evol-${k}.txt`,
-            notes,
           }),
+          p.mtbench,
         );
-        questions.forEach((q, i) => gpt4.add(q.question_id, modelId, 1, q.category, drawScore(rng, p.mtbench, qe[i] as number)));
         alpacaRuns.push({ model: modelId, lc: p.lc });
       }
     }
   }
-  gpt4.injectFailures(failureIndices(rng, gpt4.length, 3), 7);
+  mt.judgments.injectFailures(failureIndices(rng, mt.judgments.length, 3), 7);
   turbo.injectFailures(failureIndices(rng, turbo.length, 3), 6);
 
-  const files: Record<string, string> = {};
-  const ie = instructionEffects(rng, ALPACA_INSTRUCTIONS);
-  const board: { model: string; annotationsJson: string; lc: number }[] = [];
-  for (const r of alpacaRuns) {
-    const json = alpacaAnnotationsJson(rng, r.model, 0.9 * r.lc, ie);
-    files[`alpaca_eval/${r.model}/annotations.json`] = json;
-    board.push({ model: r.model, annotationsJson: json, lc: r.lc });
-  }
-  files["alpaca_eval/weighted_alpaca_eval_gpt4_turbo_leaderboard.csv"] = alpacaLeaderboardCsv(rng, board);
+  const alpaca = alpacaExampleFiles(rng, alpacaRuns, ALPACA_INSTRUCTIONS);
 
   const body = `
 ## What is in it
@@ -227,19 +194,9 @@ Evol-Instruct prompts (\`data/paper/table5.csv\` has no MT-Bench score for them;
 Table 1's SkillMix level of the same step).
 `;
   return {
-    EXAMPLE_DATA: exampleMarker(SCRIPT, seed),
-    "README.md": exampleReadme({ title: "Greedy search for demonstrations (Zhao et al. §3.2)", script: SCRIPT, seed, notebook: "04-greedy-search.ipynb", body }),
-    "manifest.jsonl": formatManifest(rows),
-    "question.jsonl": questions.map((q) => JSON.stringify(q)).join("\n") + "\n",
-    "model_judgment/gpt-4_single.jsonl": gpt4.text(),
-    "model_judgment/gpt-4-turbo_single.jsonl": turbo.text(),
-    ...files,
+    ...mt.files({ title: "Greedy search for demonstrations (Zhao et al. §3.2)", script: SCRIPT, seed, notebook: "04-greedy-search.ipynb", body }, turbo),
+    ...alpaca,
   };
 }
 
-if (require.main === module) {
-  const dir = fromRepo("data", "examples", "greedy");
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(greedyExample())) writeFileAtomic(path.join(dir, rel), text);
-  console.log(`wrote ${dir}`);
-}
+if (require.main === module) console.log(`wrote ${writeExampleDump("greedy", greedyExample())}`);

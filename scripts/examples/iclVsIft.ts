@@ -6,13 +6,9 @@
  *
  *   node --import tsx scripts/examples/iclVsIft.ts     # rewrites data/examples/icl-vs-ift
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { writeFileAtomic } from "../../lib/io/atomic";
 import type { RunManifestRow } from "../../lib/model/manifest";
-import { fromRepo } from "../../lib/paths";
 import { createRng } from "../../lib/stats/rng";
-import { JudgmentFile, drawScore, exampleMarker, exampleReadme, exampleRun, failureIndices, formatManifest, normal, placeholderQuestions, questionEffects } from "./common";
+import { JudgedRuns, exampleRun, failureIndices, normal, writeExampleDump } from "./common";
 import { publishedTargets } from "./published";
 
 export const ICL_VS_IFT_SEED = 2006;
@@ -68,52 +64,35 @@ const SOURCE_SLUG: Record<string, string> = { skillmix: "sm", "evol-instruct": "
 export function iclVsIftExample(seed = ICL_VS_IFT_SEED): Record<string, string> {
   const rng = createRng(seed);
   const pub = publishedTargets();
-  const questions = placeholderQuestions(2);
-  const effects = questionEffects(rng, questions);
-  const judgments = new JudgmentFile("gpt-4");
-  const rows: RunManifestRow[] = [];
-  const notes = "synthetic example data; not a result";
-  const emit = (row: RunManifestRow, t1: number, t2: number) => {
-    rows.push(row);
-    for (const turn of [1, 2] as const) {
-      for (const q of questions) judgments.add(q.question_id, row.modelId, turn, q.category, drawScore(rng, turn === 1 ? t1 : t2, effects.get(`${q.question_id}:${turn}`) as number));
+  const mt = new JudgedRuns(rng, 2);
+  /** One run per size and seed on a curve pair; each run's level is offset around its curves. */
+  const curveRuns = (sizes: readonly number[], [c1, c2]: [Curve, Curve], row: (n: number, s: number) => RunManifestRow) => {
+    for (const n of sizes) {
+      for (let s = 1; s <= ICL_VS_IFT_EXAMPLE_SEEDS; s++) {
+        const off = 0.15 * normal(rng);
+        mt.add(row(n, s), c1(n) + off, c2(n) + off / 2);
+      }
     }
   };
   for (const fam of FAMILIES) {
     const t2 = pub.table2(fam.baseModel);
-    emit(exampleRun({ modelId: `${fam.slug}-base`, baseModel: fam.baseModel, setting: "base", label: `${fam.baseModel} base`, nDemos: 0, notes }), fam.base[0], fam.base[1]);
-    emit(exampleRun({ modelId: `${fam.slug}-instruct`, baseModel: fam.baseModel, setting: "instruct", label: `${fam.baseModel} instruct`, repetitionPenalty: 1, notes }), t2.instruct[0], t2.instruct[1]);
+    mt.add(exampleRun({ modelId: `${fam.slug}-base`, baseModel: fam.baseModel, setting: "base", label: `${fam.baseModel} base`, nDemos: 0 }), fam.base[0], fam.base[1]);
+    mt.add(exampleRun({ modelId: `${fam.slug}-instruct`, baseModel: fam.baseModel, setting: "instruct", label: `${fam.baseModel} instruct`, repetitionPenalty: 1 }), t2.instruct[0], t2.instruct[1]);
     for (const source of ["skillmix", "evol-instruct"]) {
       const src = SOURCE_SLUG[source] as string;
-      for (const n of fam.iclSizes) {
-        for (let s = 1; s <= ICL_VS_IFT_EXAMPLE_SEEDS; s++) {
-          const [c1, c2] = fam.icl[source] as [Curve, Curve];
-          const off = 0.15 * normal(rng);
-          emit(
-            exampleRun({ modelId: `${fam.slug}-icl-${src}-n${n}-s${s}`, baseModel: fam.baseModel, setting: "icl-random", label: `${fam.baseModel} ICL ${source} N=${n} seed ${s}`, nDemos: n, withUrialDemos: false, demoSource: source, seed: s, notes }),
-            c1(n) + off,
-            c2(n) + off / 2,
-          );
-        }
-      }
-      for (const n of fam.iftSizes) {
-        for (let s = 1; s <= ICL_VS_IFT_EXAMPLE_SEEDS; s++) {
-          const [c1, c2] = fam.ift[source] as [Curve, Curve];
-          const off = 0.15 * normal(rng);
-          emit(
-            exampleRun({ modelId: `${fam.slug}-ift-${src}-n${n}-s${s}`, baseModel: fam.baseModel, setting: "ift", label: `${fam.baseModel} IFT ${source} n=${n} seed ${s}`, nTrain: n, demoSource: source, seed: s, repetitionPenalty: 1, notes }),
-            c1(n) + off,
-            c2(n) + off / 2,
-          );
-        }
-      }
+      curveRuns(fam.iclSizes, fam.icl[source] as [Curve, Curve], (n, s) =>
+        exampleRun({ modelId: `${fam.slug}-icl-${src}-n${n}-s${s}`, baseModel: fam.baseModel, setting: "icl-random", label: `${fam.baseModel} ICL ${source} N=${n} seed ${s}`, nDemos: n, withUrialDemos: false, demoSource: source, seed: s }),
+      );
+      curveRuns(fam.iftSizes, fam.ift[source] as [Curve, Curve], (n, s) =>
+        exampleRun({ modelId: `${fam.slug}-ift-${src}-n${n}-s${s}`, baseModel: fam.baseModel, setting: "ift", label: `${fam.baseModel} IFT ${source} n=${n} seed ${s}`, nTrain: n, demoSource: source, seed: s, repetitionPenalty: 1 }),
+      );
     }
   }
-  judgments.injectFailures(failureIndices(rng, judgments.length, 5), 6);
+  mt.judgments.injectFailures(failureIndices(rng, mt.judgments.length, 5), 6);
   const body = `
 ## What is in it
 
-- \`manifest.jsonl\`: ${rows.length} runs of Mistral-7B-v0.2 and Llama-3.1-8B:
+- \`manifest.jsonl\`: ${mt.rows.length} runs of Mistral-7B-v0.2 and Llama-3.1-8B:
   - ICL: \`setting: icl-random\`, \`with_urial_demos: false\` (the prompt holds the N examples and
     URIAL's rules), \`n_demos\` = N, \`demo_source\` \`skillmix\` or \`evol-instruct\`, \`seed\`.
     Sizes: Mistral ${FAMILIES[0]?.iclSizes.join(", ")}; Llama ${FAMILIES[1]?.iclSizes.join(", ")}.
@@ -127,18 +106,7 @@ export function iclVsIftExample(seed = ICL_VS_IFT_SEED): Record<string, string> 
 Aimed at the instruct rows of Table 2 and the base 1st turn of Table 3; the curves follow §4 and
 App. C's text (the paper's figures have no numbers in the text).
 `;
-  return {
-    EXAMPLE_DATA: exampleMarker(SCRIPT, seed),
-    "README.md": exampleReadme({ title: "ICL vs IFT (Zhao et al. §4, App. C)", script: SCRIPT, seed, notebook: "06-icl-vs-ift.ipynb", body }),
-    "manifest.jsonl": formatManifest(rows),
-    "question.jsonl": questions.map((q) => JSON.stringify(q)).join("\n") + "\n",
-    "model_judgment/gpt-4_single.jsonl": judgments.text(),
-  };
+  return mt.files({ title: "ICL vs IFT (Zhao et al. §4, App. C)", script: SCRIPT, seed, notebook: "06-icl-vs-ift.ipynb", body });
 }
 
-if (require.main === module) {
-  const dir = fromRepo("data", "examples", "icl-vs-ift");
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(iclVsIftExample())) writeFileAtomic(path.join(dir, rel), text);
-  console.log(`wrote ${dir}`);
-}
+if (require.main === module) console.log(`wrote ${writeExampleDump("icl-vs-ift", iclVsIftExample())}`);

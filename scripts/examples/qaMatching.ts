@@ -5,13 +5,9 @@
  *
  *   node --import tsx scripts/examples/qaMatching.ts     # rewrites data/examples/qa-matching
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { writeFileAtomic } from "../../lib/io/atomic";
-import type { Ablation, RunManifestRow } from "../../lib/model/manifest";
-import { fromRepo } from "../../lib/paths";
+import type { Ablation } from "../../lib/model/manifest";
 import { createRng } from "../../lib/stats/rng";
-import { JudgmentFile, drawScore, exampleMarker, exampleReadme, exampleRun, failureIndices, formatManifest, placeholderQuestions, questionEffects } from "./common";
+import { JudgedRuns, exampleRun, failureIndices, writeExampleDump } from "./common";
 import { publishedTargets } from "./published";
 
 export const QA_MATCHING_SEED = 2005;
@@ -29,24 +25,16 @@ const SHORT: Record<string, string> = { x_only: "xonly", y_only: "yonly", circul
 export function qaMatchingExample(seed = QA_MATCHING_SEED): Record<string, string> {
   const rng = createRng(seed);
   const pub = publishedTargets();
-  const questions = placeholderQuestions(1);
-  const effects = questionEffects(rng, questions);
-  const judgments = new JudgmentFile("gpt-4");
-  const rows: RunManifestRow[] = [];
-  const notes = "synthetic example data; not a result";
-  const emit = (row: RunManifestRow, target: number) => {
-    rows.push(row);
-    for (const q of questions) judgments.add(q.question_id, row.modelId, 1, q.category, drawScore(rng, target, effects.get(`${q.question_id}:1`) as number));
-  };
+  const mt = new JudgedRuns(rng, 1);
   for (const fam of FAMILIES) {
-    emit(
-      exampleRun({ modelId: `${fam.slug}-no-demos`, baseModel: fam.baseModel, setting: "base", label: `${fam.baseModel}, no demonstrations`, nDemos: 0, ablation: "no_demos", notes }),
+    mt.add(
+      exampleRun({ modelId: `${fam.slug}-no-demos`, baseModel: fam.baseModel, setting: "base", label: `${fam.baseModel}, no demonstrations`, nDemos: 0, ablation: "no_demos" }),
       pub.table3(fam.baseModel, 3, "no_demos"),
     );
     for (const demoSet of [3, 6]) {
       for (const ab of ABLATED) {
         const urialOnly = demoSet === 3;
-        emit(
+        mt.add(
           exampleRun({
             modelId: `${fam.slug}-${urialOnly ? "urial" : "greedy6"}-${SHORT[ab]}`,
             baseModel: fam.baseModel,
@@ -57,18 +45,17 @@ export function qaMatchingExample(seed = QA_MATCHING_SEED): Record<string, strin
             demoSource: urialOnly ? "urial" : "skillmix",
             greedyStep: urialOnly ? null : 3,
             ablation: ab,
-            notes,
           }),
           pub.table3(fam.baseModel, demoSet, ab),
         );
       }
     }
   }
-  judgments.injectFailures(failureIndices(rng, judgments.length, 3), 5);
+  mt.judgments.injectFailures(failureIndices(rng, mt.judgments.length, 3), 5);
   const body = `
 ## What is in it
 
-- \`manifest.jsonl\`: ${rows.length} runs. Per base model (Mistral-7B-v0.2, Llama-3.1-8B): the base
+- \`manifest.jsonl\`: ${mt.rows.length} runs. Per base model (Mistral-7B-v0.2, Llama-3.1-8B): the base
   model without demonstrations (\`setting: base\`, \`ablation: no_demos\`, shared by both demo sets
   as in Table 3); for the 3 URIAL demonstrations (\`setting: urial\`, \`n_demos: 3\`) and the 6
   URIAL + greedy-search demonstrations (\`setting: icl-greedy\`, \`greedy_step: 3\`, \`n_demos: 6\`),
@@ -80,18 +67,7 @@ export function qaMatchingExample(seed = QA_MATCHING_SEED): Record<string, strin
 
 Aimed at the published Table 3.
 `;
-  return {
-    EXAMPLE_DATA: exampleMarker(SCRIPT, seed),
-    "README.md": exampleReadme({ title: "Question-answer matching (Zhao et al. App. B, Table 3)", script: SCRIPT, seed, notebook: "05-qa-matching.ipynb", body }),
-    "manifest.jsonl": formatManifest(rows),
-    "question.jsonl": questions.map((q) => JSON.stringify(q)).join("\n") + "\n",
-    "model_judgment/gpt-4_single.jsonl": judgments.text(),
-  };
+  return mt.files({ title: "Question-answer matching (Zhao et al. App. B, Table 3)", script: SCRIPT, seed, notebook: "05-qa-matching.ipynb", body });
 }
 
-if (require.main === module) {
-  const dir = fromRepo("data", "examples", "qa-matching");
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(qaMatchingExample())) writeFileAtomic(path.join(dir, rel), text);
-  console.log(`wrote ${dir}`);
-}
+if (require.main === module) console.log(`wrote ${writeExampleDump("qa-matching", qaMatchingExample())}`);

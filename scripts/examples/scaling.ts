@@ -6,13 +6,8 @@
  *
  *   node --import tsx scripts/examples/scaling.ts     # rewrites data/examples/scaling
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { writeFileAtomic } from "../../lib/io/atomic";
-import type { RunManifestRow } from "../../lib/model/manifest";
-import { fromRepo } from "../../lib/paths";
 import { createRng, type Rng } from "../../lib/stats/rng";
-import { JudgmentFile, drawScore, exampleMarker, exampleReadme, exampleRun, failureIndices, formatManifest, normal, placeholderQuestions, questionEffects } from "./common";
+import { JudgedRuns, exampleRun, failureIndices, normal, writeExampleDump } from "./common";
 import { publishedTargets } from "./published";
 
 export const SCALING_SEED = 2003;
@@ -71,30 +66,20 @@ function runSeedOffset(rng: Rng): number {
 export function scalingExample(seed = SCALING_SEED): Record<string, string> {
   const rng = createRng(seed);
   const pub = publishedTargets();
-  const questions = placeholderQuestions(2);
-  const effects = questionEffects(rng, questions);
-  const judgments = new JudgmentFile("gpt-4");
-  const rows: RunManifestRow[] = [];
-  const emit = (row: RunManifestRow, t1: number, t2: number) => {
-    rows.push(row);
-    for (const turn of [1, 2] as const) {
-      for (const q of questions) judgments.add(q.question_id, row.modelId, turn, q.category, drawScore(rng, turn === 1 ? t1 : t2, effects.get(`${q.question_id}:${turn}`) as number));
-    }
-  };
-  const common = { demoSource: "skillmix", notes: "synthetic example data; not a result" };
+  const mt = new JudgedRuns(rng, 2);
   for (const fam of FAMILIES) {
     const t2 = pub.table2(fam.baseModel);
     const urial: [number, number] = [t2.urial[0], t2.urial[1]];
-    emit(exampleRun({ modelId: `${fam.slug}-base`, baseModel: fam.baseModel, setting: "base", label: `${fam.baseModel} base`, nDemos: 0, notes: common.notes }), fam.base[0], fam.base[1]);
-    emit(exampleRun({ modelId: `${fam.slug}-urial`, baseModel: fam.baseModel, setting: "urial", label: `${fam.baseModel} + URIAL`, nDemos: 3, withUrialDemos: true, demoSource: "urial", notes: common.notes }), urial[0], urial[1]);
-    emit(exampleRun({ modelId: `${fam.slug}-instruct`, baseModel: fam.baseModel, setting: "instruct", label: `${fam.baseModel} instruct`, repetitionPenalty: 1, notes: common.notes }), t2.instruct[0], t2.instruct[1]);
+    mt.add(exampleRun({ modelId: `${fam.slug}-base`, baseModel: fam.baseModel, setting: "base", label: `${fam.baseModel} base`, nDemos: 0 }), fam.base[0], fam.base[1]);
+    mt.add(exampleRun({ modelId: `${fam.slug}-urial`, baseModel: fam.baseModel, setting: "urial", label: `${fam.baseModel} + URIAL`, nDemos: 3, withUrialDemos: true, demoSource: "urial" }), urial[0], urial[1]);
+    mt.add(exampleRun({ modelId: `${fam.slug}-instruct`, baseModel: fam.baseModel, setting: "instruct", label: `${fam.baseModel} instruct`, repetitionPenalty: 1 }), t2.instruct[0], t2.instruct[1]);
     for (const withUrial of [true, false]) {
       for (const n of fam.sizes) {
         if (withUrial && n === 3) continue; // URIAL itself (the paper adds 0 demos to URIAL)
         for (let s = 1; s <= SCALING_EXAMPLE_SEEDS; s++) {
           const off = runSeedOffset(rng);
           const t1 = (withUrial ? fam.withUrial1(n) : fam.noUrial1(n)) + off;
-          emit(
+          mt.add(
             exampleRun({
               modelId: `${fam.slug}-rand${withUrial ? "" : "-nourial"}-n${n}-s${s}`,
               baseModel: fam.baseModel,
@@ -103,7 +88,7 @@ export function scalingExample(seed = SCALING_SEED): Record<string, string> {
               nDemos: n,
               withUrialDemos: withUrial,
               seed: s,
-              ...common,
+              demoSource: "skillmix",
             }),
             t1,
             fam.turn2(n, urial[1]) + off / 2,
@@ -112,7 +97,7 @@ export function scalingExample(seed = SCALING_SEED): Record<string, string> {
       }
     }
     for (let k = 1; k <= 3; k++) {
-      emit(
+      mt.add(
         exampleRun({
           modelId: `${fam.slug}-greedy-${k}`,
           baseModel: fam.baseModel,
@@ -121,18 +106,18 @@ export function scalingExample(seed = SCALING_SEED): Record<string, string> {
           nDemos: 3 + k,
           withUrialDemos: true,
           greedyStep: k,
-          ...common,
+          demoSource: "skillmix",
         }),
         pub.table1(fam.baseModel, "skillmix", k).mtbench,
         fam.greedy2,
       );
     }
   }
-  judgments.injectFailures(failureIndices(rng, judgments.length, 5), 6);
+  mt.judgments.injectFailures(failureIndices(rng, mt.judgments.length, 5), 6);
   const body = `
 ## What is in it
 
-- \`manifest.jsonl\`: ${rows.length} runs of Mistral-7B-v0.2 and Llama-3.1-8B:
+- \`manifest.jsonl\`: ${mt.rows.length} runs of Mistral-7B-v0.2 and Llama-3.1-8B:
   - \`setting: icl-random\`, \`demo_source: skillmix\`, \`n_demos\` = total demonstrations,
     \`with_urial_demos\` true (N − 3 random demos added to URIAL's 3; N = 3 is URIAL itself, the
     \`urial\` run) or false (N random demos replace URIAL's), \`seed\` 1..${SCALING_EXAMPLE_SEEDS} (the paper used 5
@@ -146,18 +131,7 @@ export function scalingExample(seed = SCALING_SEED): Record<string, string> {
 Aimed at: URIAL and instruct from Table 2, greedy 1st turn from Table 1, base 1st turn from
 Table 3 ("no demonstrations"); the curves' shapes follow §3.1's text.
 `;
-  return {
-    EXAMPLE_DATA: exampleMarker(SCRIPT, seed),
-    "README.md": exampleReadme({ title: "Scaling the number of demonstrations (Zhao et al. §3.1)", script: SCRIPT, seed, notebook: "03-scaling.ipynb", body }),
-    "manifest.jsonl": formatManifest(rows),
-    "question.jsonl": questions.map((q) => JSON.stringify(q)).join("\n") + "\n",
-    "model_judgment/gpt-4_single.jsonl": judgments.text(),
-  };
+  return mt.files({ title: "Scaling the number of demonstrations (Zhao et al. §3.1)", script: SCRIPT, seed, notebook: "03-scaling.ipynb", body });
 }
 
-if (require.main === module) {
-  const dir = fromRepo("data", "examples", "scaling");
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(scalingExample())) writeFileAtomic(path.join(dir, rel), text);
-  console.log(`wrote ${dir}`);
-}
+if (require.main === module) console.log(`wrote ${writeExampleDump("scaling", scalingExample())}`);

@@ -6,26 +6,8 @@
  *
  *   node --import tsx scripts/examples/transfer.ts     # rewrites data/examples/transfer
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { writeFileAtomic } from "../../lib/io/atomic";
-import type { RunManifestRow } from "../../lib/model/manifest";
-import { fromRepo } from "../../lib/paths";
 import { createRng } from "../../lib/stats/rng";
-import {
-  JudgmentFile,
-  alpacaAnnotationsJson,
-  alpacaLeaderboardCsv,
-  drawScore,
-  exampleMarker,
-  exampleReadme,
-  exampleRun,
-  failureIndices,
-  formatManifest,
-  instructionEffects,
-  placeholderQuestions,
-  questionEffects,
-} from "./common";
+import { JudgedRuns, alpacaExampleFiles, exampleRun, failureIndices, writeExampleDump } from "./common";
 import { publishedTargets } from "./published";
 
 export const TRANSFER_SEED = 2007;
@@ -41,17 +23,13 @@ const FAMILIES = [
 export function transferExample(seed = TRANSFER_SEED): Record<string, string> {
   const rng = createRng(seed);
   const pub = publishedTargets();
-  const questions = placeholderQuestions(1);
-  const effects = questionEffects(rng, questions);
-  const judgments = new JudgmentFile("gpt-4");
-  const rows: RunManifestRow[] = [];
-  const notes = "synthetic example data; not a result";
+  const mt = new JudgedRuns(rng, 1);
   const alpacaRuns: { model: string; lc: number }[] = [];
   for (const fam of FAMILIES) {
     for (let k = 0; k <= 3; k++) {
       const p = pub.table6(fam.baseModel, k);
       const modelId = k === 0 ? `${fam.slug}-urial` : `${fam.slug}-greedy-from-mistral-${k}`;
-      rows.push(
+      mt.add(
         exampleRun({
           modelId,
           baseModel: fam.baseModel,
@@ -63,27 +41,18 @@ export function transferExample(seed = TRANSFER_SEED): Record<string, string> {
           greedyStep: k === 0 ? null : k,
           promptFrom: k === 0 ? null : "Mistral-7B-v0.2",
           promptFile: k === 0 ? null : `prompts/mistral-7b-v0.2/greedy-evol-${k}.txt`,
-          notes,
         }),
+        p.mtbench,
       );
-      for (const q of questions) judgments.add(q.question_id, modelId, 1, q.category, drawScore(rng, p.mtbench, effects.get(`${q.question_id}:1`) as number));
       alpacaRuns.push({ model: modelId, lc: p.lc });
     }
   }
-  judgments.injectFailures(failureIndices(rng, judgments.length, 3), 6);
-  const files: Record<string, string> = {};
-  const ie = instructionEffects(rng, ALPACA_INSTRUCTIONS);
-  const board: { model: string; annotationsJson: string; lc: number }[] = [];
-  for (const r of alpacaRuns) {
-    const json = alpacaAnnotationsJson(rng, r.model, 0.9 * r.lc, ie);
-    files[`alpaca_eval/${r.model}/annotations.json`] = json;
-    board.push({ model: r.model, annotationsJson: json, lc: r.lc });
-  }
-  files["alpaca_eval/weighted_alpaca_eval_gpt4_turbo_leaderboard.csv"] = alpacaLeaderboardCsv(rng, board);
+  mt.judgments.injectFailures(failureIndices(rng, mt.judgments.length, 3), 6);
+  const alpaca = alpacaExampleFiles(rng, alpacaRuns, ALPACA_INSTRUCTIONS);
   const body = `
 ## What is in it
 
-- \`manifest.jsonl\`: ${rows.length} runs. Per target base model (Llama-2-7B-80k,
+- \`manifest.jsonl\`: ${mt.rows.length} runs. Per target base model (Llama-2-7B-80k,
   Mixtral-8x22B-v0.1-4bit): URIAL (\`setting: urial\`) and the greedy prompts transferred from
   Mistral-7B-v0.2 (\`setting: icl-greedy\`, \`greedy_step\` 1..3, \`demo_source: evol-instruct\`,
   \`prompt_from: Mistral-7B-v0.2\`).
@@ -96,18 +65,9 @@ export function transferExample(seed = TRANSFER_SEED): Record<string, string> {
 Aimed at the published Table 6.
 `;
   return {
-    EXAMPLE_DATA: exampleMarker(SCRIPT, seed),
-    "README.md": exampleReadme({ title: "Transferability of greedy prompts (Zhao et al. App. D, Table 6)", script: SCRIPT, seed, notebook: "07-transferability.ipynb", body }),
-    "manifest.jsonl": formatManifest(rows),
-    "question.jsonl": questions.map((q) => JSON.stringify(q)).join("\n") + "\n",
-    "model_judgment/gpt-4_single.jsonl": judgments.text(),
-    ...files,
+    ...mt.files({ title: "Transferability of greedy prompts (Zhao et al. App. D, Table 6)", script: SCRIPT, seed, notebook: "07-transferability.ipynb", body }),
+    ...alpaca,
   };
 }
 
-if (require.main === module) {
-  const dir = fromRepo("data", "examples", "transfer");
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(transferExample())) writeFileAtomic(path.join(dir, rel), text);
-  console.log(`wrote ${dir}`);
-}
+if (require.main === module) console.log(`wrote ${writeExampleDump("transfer", transferExample())}`);

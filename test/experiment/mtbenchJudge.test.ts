@@ -6,6 +6,7 @@ import { loadAnswers, loadJudgePrompts, loadQuestions, loadReferenceAnswers } fr
 import { parseJsonl } from "../../lib/io/jsonl";
 import {
   formatPythonTemplate,
+  type JudgmentRecord,
   judgeMessages,
   judgmentKey,
   keyOfJudgmentRow,
@@ -19,19 +20,9 @@ import { sharedMissing, sharedPath } from "../helpers";
 
 const shared = sharedMissing("data", "mt_bench", "model_judgment", "gpt-4_single.jsonl");
 
-interface FastChatJudgmentRow {
-  question_id: number;
-  model: string;
-  judge: [string, string];
-  user_prompt: string;
-  judgment: string;
-  score: number;
-  turn: 1 | 2;
-}
-
-function sharedJudgmentRows(): FastChatJudgmentRow[] {
+function sharedJudgmentRows(): JudgmentRecord[] {
   const file = sharedPath("data", "mt_bench", "model_judgment", "gpt-4_single.jsonl");
-  return Array.from(parseJsonl(fs.readFileSync(file, "utf8"), file), (r) => r.value as FastChatJudgmentRow);
+  return Array.from(parseJsonl(fs.readFileSync(file, "utf8"), file), (r) => r.value as JudgmentRecord);
 }
 
 test("renders every judge prompt of FastChat's gpt-4_single.jsonl byte for byte (330 rows, 4 prompts, both turns)", { skip: shared }, () => {

@@ -5,7 +5,6 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  type HiddenExperiment,
   type HiddenJobConfig,
   type LabelledExample,
   PAPER_N_DEMOS,
@@ -13,8 +12,8 @@ import {
   SENTIMENT_TASK,
   TRANSLATION_INSTRUCTIONS,
   TRANSLATION_TASK,
-  type TaskInput,
   buildHiddenJob,
+  builtinTask,
   embeddingSimilarity,
   flipLabel,
   formatHiddenJob,
@@ -22,6 +21,7 @@ import {
 } from "../../lib/experiment/hiddenJob";
 import { InputError } from "../../lib/model/errors";
 import { fromRepo } from "../../lib/paths";
+import { exampleJobConfig, hiddenExamplePlans, loadToyTasks } from "../../scripts/make-hidden-example";
 import { tempDir } from "../helpers";
 
 const reviews: LabelledExample[] = Array.from({ length: 20 }, (_, i) => ({
@@ -31,8 +31,8 @@ const reviews: LabelledExample[] = Array.from({ length: 20 }, (_, i) => ({
   line: i + 1,
 }));
 const pairs: LabelledExample[] = Array.from({ length: 5 }, (_, i) => ({ id: `t${i}`, text: `english ${i}`, label: `czech ${i}`, line: i + 1 }));
-const sentiment: TaskInput = { name: "sentiment", spec: SENTIMENT_TASK, instructions: SENTIMENT_INSTRUCTIONS, examples: reviews };
-const translation: TaskInput = { name: "translation", spec: TRANSLATION_TASK, instructions: TRANSLATION_INSTRUCTIONS, examples: pairs };
+const sentiment = builtinTask("sentiment", reviews);
+const translation = builtinTask("translation", pairs);
 
 function cfg(extra: Partial<HiddenJobConfig>): HiddenJobConfig {
   return { name: "t", experiment: "main", modelPath: "/models/llama-2-7b", seeds: [1, 2, 3], task: sentiment, ...extra };
@@ -68,6 +68,13 @@ test("the paper's instruction pools and templates", () => {
   assert.equal(new Set(TRANSLATION_INSTRUCTIONS).size, 30);
   assert.equal(SENTIMENT_TASK.output, "Sentiment:");
   assert.deepEqual(PAPER_N_DEMOS.map((s) => s.n * s.epochs), [10, 10, 10, 10]); // equal parameter updates
+});
+
+test("builtinTask pairs each task with its template and instruction pool, or the given instructions", () => {
+  assert.deepEqual(translation, { name: "translation", spec: TRANSLATION_TASK, instructions: TRANSLATION_INSTRUCTIONS, examples: pairs });
+  assert.equal(sentiment.spec, SENTIMENT_TASK);
+  assert.equal(sentiment.instructions, SENTIMENT_INSTRUCTIONS);
+  assert.deepEqual(builtinTask("sentiment", reviews, ["Classify:"]).instructions, ["Classify:"]);
 });
 
 test("main: one run per seed, drawn from the seed alone, demo never the inference example", () => {
@@ -173,14 +180,17 @@ test("embeddingSimilarity is the cosine of the rows (lib/stats cosineSimilarity)
 test("the job's draws come from lib/stats createRng: the committed example jobs rebuild byte for byte", () => {
   // data/examples/hidden-tiny/<experiment>/job.json were written by scripts/make-hidden-example.ts
   // with the same toy datasets and seeds; any change to the draws changes these files.
+  // Every plan but "similarity" (its similarities come from the backend's sentence model).
   const ex = fromRepo("data", "examples", "hidden-tiny");
-  const rf = path.join(ex, "toy-reviews.jsonl");
-  const toy: TaskInput = { name: "sentiment", spec: SENTIMENT_TASK, instructions: SENTIMENT_INSTRUCTIONS, examples: parseLabelledDataset(fs.readFileSync(rf, "utf8"), rf, { format: "jsonl", idField: "id" }) };
-  const seeds = (n: number) => Array.from({ length: n }, (_, i) => 1 + i);
-  const plans: [HiddenExperiment, number][] = [["main", 12], ["wrong-label", 6], ["n-demos", 4], ["supervised", 6]];
-  for (const [experiment, n] of plans) {
-    const { job } = buildHiddenJob({ name: `hidden-tiny-${experiment}`, experiment, modelPath: "../tiny-llama", device: "cpu", dtype: "float32", seeds: seeds(n), task: toy });
-    assert.equal(formatHiddenJob(job), fs.readFileSync(path.join(ex, experiment, "job.json"), "utf8"), experiment);
+  const { sentiment: toy, translation: toyEnCs } = loadToyTasks();
+  const noSimilarity = () => {
+    throw new Error("not used");
+  };
+  const plans = hiddenExamplePlans(toyEnCs, noSimilarity).filter(([dir]) => dir !== "similarity");
+  assert.equal(plans.length, 7);
+  for (const plan of plans) {
+    const { job } = buildHiddenJob(exampleJobConfig(plan, toy));
+    assert.equal(formatHiddenJob(job), fs.readFileSync(path.join(ex, plan[0], "job.json"), "utf8"), plan[0]);
   }
 });
 

@@ -2,15 +2,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  BUILTIN_TASKS,
+  type BuiltinTaskName,
   type DatasetFormat,
   HIDDEN_EXPERIMENTS,
   type HiddenJobConfig,
-  SENTIMENT_INSTRUCTIONS,
-  SENTIMENT_TASK,
-  TRANSLATION_INSTRUCTIONS,
-  TRANSLATION_TASK,
   type TaskInput,
   buildHiddenJob,
+  builtinTask,
   embeddingSimilarity,
   formatHiddenJob,
   parseLabelledDataset,
@@ -21,8 +20,6 @@ import { loadTensor } from "../../io/safetensors";
 import { boolOpt, choiceOpt, parseCommandLine, stringOpt } from "../args";
 import { type CliIO, type Command, UsageError } from "../io";
 
-const TASKS = ["sentiment", "translation"] as const;
-type TaskName = (typeof TASKS)[number];
 
 const usage = `usage: icl-workbench hidden-job --experiment E --dataset FILE --model PATH --out job.json [options]
 
@@ -53,7 +50,7 @@ and seeds always give the same job.
   --out FILE            where to write job.json (atomic); --force to replace an existing file
 `;
 
-function taskDefaults(task: TaskName, file: string): DatasetFormat {
+function taskDefaults(task: BuiltinTaskName, file: string): DatasetFormat {
   const format = file.endsWith(".tsv") ? "tsv" : "jsonl";
   if (task === "translation") return { format, textField: "translation.en", labelField: "translation.cs" };
   return format === "tsv" ? { format, textField: "sentence", labelField: "label", labelNames: { "0": "negative", "1": "positive" } } : { format };
@@ -84,13 +81,11 @@ export function parseSeeds(raw: string): number[] {
   });
 }
 
-function loadTask(name: TaskName, file: string, overrides: Partial<DatasetFormat>, instructionsFile: string | undefined): TaskInput {
+function loadTask(name: BuiltinTaskName, file: string, overrides: Partial<DatasetFormat>, instructionsFile: string | undefined): TaskInput {
   const fmt = { ...taskDefaults(name, file), ...overrides };
   const examples = parseLabelledDataset(readTextFile(file), file, fmt);
-  const instructions = instructionsFile === undefined
-    ? name === "translation" ? TRANSLATION_INSTRUCTIONS : SENTIMENT_INSTRUCTIONS
-    : readTextFile(instructionsFile).split("\n").map((l) => l.trim()).filter((l) => l !== "");
-  return { name, spec: name === "translation" ? TRANSLATION_TASK : SENTIMENT_TASK, instructions, examples };
+  const instructions = instructionsFile === undefined ? undefined : readTextFile(instructionsFile).split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  return builtinTask(name, examples, instructions);
 }
 
 export const command: Command = {
@@ -120,7 +115,7 @@ export const command: Command = {
     });
     const experiment = choiceOpt(p, "experiment", HIDDEN_EXPERIMENTS, "main");
     if (stringOpt(p, "experiment") === undefined) throw new UsageError("--experiment is required");
-    const taskName = choiceOpt(p, "task", TASKS, "sentiment");
+    const taskName = choiceOpt(p, "task", BUILTIN_TASKS, "sentiment");
     const dataset = stringOpt(p, "dataset", true);
     const out = stringOpt(p, "out", true);
     const modelPath = stringOpt(p, "model", true);
