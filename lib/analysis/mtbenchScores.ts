@@ -15,8 +15,15 @@
  * - `byCategory`: mean over both turns of the kept rows per question category (URIAL's table).
  * Failures (`score: -1`, `"$ERROR$"`) are counted in `nFailed` and never enter a mean.
  *
- * Memory grows with the number of distinct (model, question, turn) keys, never with the
- * file's size or the judges' texts.
+ * Memory: the rows and the judges' texts are never held. What stays is one small record per
+ * distinct (model, question, turn) cell, which duplicate detection and the `last` policy need:
+ * question ids are numbered once for the whole file, and each model keeps dense typed arrays
+ * indexed by (question number, turn) slot, in first-seen order. A cell costs 4 bytes under
+ * `all` and `first` (the slot lookup), 9 under `last` (+ slot, + last score as a byte code),
+ * 32 under `error` (+ count and first/last line for the message); a model whose question
+ * numbers are sparse switches its lookup to a Map. `first` and `error` add each cell's score
+ * when the cell first appears, `last` at `finish`, both in first-seen order, so every sum is
+ * made of the same additions in the same order as with one Map entry per cell (bit-identical).
  */
 import { InputError } from "../model/errors";
 import type { Judgment, Question } from "../model/mtbench";
@@ -67,63 +74,169 @@ export interface MtBenchScores {
 
 const FAILED = -1;
 
-interface KeyEntry {
-  count: number;
-  firstScore: number; // FAILED marks a failed judgment
-  lastScore: number;
-  firstLine: number;
-  lastLine: number;
-  turn: 1 | 2;
-  category: string | undefined;
+/** A lookup larger than this many slots must be at least 1/SPARSE_RATIO full, else it becomes a Map. */
+const DENSE_MIN_SLOTS = 4096;
+const SPARSE_RATIO = 8;
+
+type Growable = Uint8Array | Int32Array | Float64Array;
+
+/** Columns a policy does not use share these (a typed array costs ~300 bytes even when empty). */
+const NO_INT32 = new Int32Array(0);
+const NO_FLOAT64 = new Float64Array(0);
+
+function grown<T extends Growable>(a: T, need: number, make: (n: number) => T): T {
+  if (need <= a.length) return a;
+  const b = make(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
 }
 
-class Sums {
-  sum = 0;
-  n = 0;
-  add(x: number): void {
-    this.sum += x;
-    this.n++;
-  }
-  mean(): number | null {
-    return this.n === 0 ? null : this.sum / this.n;
-  }
-}
-
+/**
+ * State of one model. Cells are numbered 0, 1, ... in first-seen order; per-cell columns are
+ * typed arrays holding only what the policy needs.
+ */
 class ModelState {
-  /** (question, turn) -> entry; integer question ids use a numeric key (cheaper than a string). */
-  readonly keys = new Map<number | string, KeyEntry>();
   nRows = 0;
   nDuplicates = 0;
-  // Used by the `all` policy, which needs no per-key choice.
-  readonly turn = [new Sums(), new Sums()];
-  readonly category = new Map<string, Sums>();
-  nFailedAll = 0;
+  nFailed = 0;
+  nCells = 0;
+  t1Sum = 0;
+  t1N = 0;
+  t2Sum = 0;
+  t2N = 0;
+  /** Per category index c: [2c] sum and [2c + 1] count of the rows entering the category mean. */
+  readonly cat: Float64Array;
+  /** slot (question number * 2 + turn - 1) -> cell + 1; 0 = not seen. `null` once sparse. */
+  dense: Int32Array | null;
+  sparse: Map<number, number> | null = null;
+  /** Per cell: its slot (`last`, `error`). */
+  slot: Int32Array;
+  /**
+   * Per cell: last score, FAILED for a failed judgment (`last`). While the file has at most 256
+   * distinct scores (MT-Bench has ~20), one byte per cell: the score's number in `ScoreTable`;
+   * the model's column widens to the scores themselves the first time one does not fit.
+   */
+  lastScore: Uint8Array | Float64Array;
+  /** Per cell: rows, first and last line (`error`, for the message). */
+  count: Float64Array;
+  firstLine: Float64Array;
+  lastLine: Float64Array;
+
+  constructor(policy: DedupePolicy, slotsKnown: number, nCategories: number) {
+    this.cat = nCategories > 0 ? new Float64Array(2 * nCategories) : NO_FLOAT64;
+    this.dense = new Int32Array(Math.max(16, Math.min(slotsKnown, DENSE_MIN_SLOTS)));
+    const cells = this.dense.length;
+    this.slot = policy === "last" || policy === "error" ? new Int32Array(cells) : NO_INT32;
+    this.lastScore = policy === "last" ? new Uint8Array(cells) : NO_FLOAT64;
+    this.count = policy === "error" ? new Float64Array(cells) : NO_FLOAT64;
+    this.firstLine = policy === "error" ? new Float64Array(cells) : NO_FLOAT64;
+    this.lastLine = policy === "error" ? new Float64Array(cells) : NO_FLOAT64;
+  }
+
+  /** The cell of `slot`, or -1. */
+  cellOf(slot: number): number {
+    if (this.dense !== null) return slot < this.dense.length ? (this.dense[slot] as number) - 1 : -1;
+    return (this.sparse as Map<number, number>).get(slot) ?? -1;
+  }
+
+  /** Numbers a new cell for `slot` (not seen before). */
+  newCell(slot: number): number {
+    const cell = this.nCells++;
+    if (this.dense !== null && slot >= this.dense.length) {
+      const want = Math.max(slot + 1, this.dense.length * 2);
+      if (want > DENSE_MIN_SLOTS && want > SPARSE_RATIO * this.nCells) {
+        this.sparse = new Map();
+        this.dense.forEach((c, s) => {
+          if (c > 0) (this.sparse as Map<number, number>).set(s, c - 1);
+        });
+        this.dense = null;
+      } else {
+        this.dense = grown(this.dense, want, (n) => new Int32Array(n));
+      }
+    }
+    if (this.dense !== null) this.dense[slot] = cell + 1;
+    else (this.sparse as Map<number, number>).set(slot, cell);
+    return cell;
+  }
+
+  addScore(turn: 1 | 2, category: number, score: number): void {
+    if (turn === 1) {
+      this.t1Sum += score;
+      this.t1N++;
+    } else {
+      this.t2Sum += score;
+      this.t2N++;
+    }
+    if (category >= 0) {
+      (this.cat[2 * category] as number) += score;
+      (this.cat[2 * category + 1] as number)++;
+    }
+  }
 }
 
-function questionTurnKey(questionId: number | string, turn: 1 | 2): number | string {
-  if (typeof questionId === "number" && Number.isSafeInteger(questionId) && Math.abs(questionId) < 2 ** 50) return questionId * 2 + (turn - 1);
-  return `${questionId}\u0000${turn}`;
+/** Numbers the distinct scores of a file (-0 apart from 0), to store a cell's score in a byte. */
+class ScoreTable {
+  private readonly code = new Map<number, number>();
+  private readonly values: number[] = [];
+  private codeOfNegativeZero = -1;
+
+  private codeOf(score: number): number {
+    let c = Object.is(score, -0) ? this.codeOfNegativeZero : (this.code.get(score) ?? -1);
+    if (c < 0) {
+      c = this.values.length;
+      this.values.push(score);
+      if (Object.is(score, -0)) this.codeOfNegativeZero = c;
+      else this.code.set(score, c);
+    }
+    return c;
+  }
+
+  store(m: ModelState, cell: number, score: number): void {
+    if (m.lastScore instanceof Uint8Array) {
+      const c = this.codeOf(score);
+      if (c < 256) {
+        m.lastScore[cell] = c;
+        return;
+      }
+      m.lastScore = Float64Array.from(m.lastScore, (k) => this.values[k] as number);
+    }
+    m.lastScore[cell] = score;
+  }
+
+  load(m: ModelState, cell: number): number {
+    const v = m.lastScore[cell] as number;
+    return m.lastScore instanceof Uint8Array ? (this.values[v] as number) : v;
+  }
 }
 
-function questionOfKey(key: number | string): string {
-  return typeof key === "number" ? String(Math.floor(key / 2)) : (key.split("\u0000")[0] as string);
+/** Question ids that the old per-key Map told apart map to distinct question numbers. */
+function questionKey(questionId: number | string): number | string {
+  if (typeof questionId === "number" && Number.isSafeInteger(questionId) && Math.abs(questionId) < 2 ** 50) return questionId;
+  return String(questionId);
 }
 
 /** Streaming accumulator: `add` each judgment in file order, then `finish`. */
 export class MtBenchScoreAccumulator {
   private readonly policy: DedupePolicy;
   private readonly file: string;
-  private readonly categoryOf: Map<string, string> | undefined;
+  private readonly categoryOf: Map<string, number> | undefined;
   private readonly categories: string[];
   private readonly models = new Map<string, ModelState>();
+  /** Question id key -> question number, for the whole file. */
+  private readonly questionNumber = new Map<number | string, number>();
+  /** Per question number: its id (for messages) and category index (-1 without questions). */
+  private readonly questionIds: (number | string)[] = [];
+  private readonly questionCategory: number[] = [];
+  private readonly scores = new ScoreTable();
   private nRows = 0;
 
   constructor(opts: ScoreOptions = {}) {
     this.policy = opts.dedupe ?? "all";
     this.file = opts.file ?? "<judgments>";
     if (opts.questions) {
-      this.categoryOf = new Map(opts.questions.map((q) => [String(q.questionId), q.category]));
       this.categories = [...new Set(opts.questions.map((q) => q.category))];
+      const index = new Map(this.categories.map((c, i) => [c, i]));
+      this.categoryOf = new Map(opts.questions.map((q) => [String(q.questionId), index.get(q.category) as number]));
     } else {
       this.categoryOf = undefined;
       this.categories = [];
@@ -134,91 +247,105 @@ export class MtBenchScoreAccumulator {
     this.nRows++;
     let m = this.models.get(j.model);
     if (m === undefined) {
-      m = new ModelState();
+      m = new ModelState(this.policy, 2 * this.questionIds.length, this.categories.length);
       this.models.set(j.model, m);
     }
     m.nRows++;
-    let category: string | undefined;
-    if (this.categoryOf) {
-      category = this.categoryOf.get(String(j.questionId));
-      if (category === undefined) {
-        throw new InputError({ file: this.file, line: j.line, field: "question_id" }, `question ${j.questionId} is not in the questions file`);
+    const qKey = questionKey(j.questionId);
+    let q = this.questionNumber.get(qKey);
+    if (q === undefined) {
+      let category = -1;
+      if (this.categoryOf) {
+        const c = this.categoryOf.get(String(j.questionId));
+        if (c === undefined) {
+          throw new InputError({ file: this.file, line: j.line, field: "question_id" }, `question ${j.questionId} is not in the questions file`);
+        }
+        category = c;
       }
+      q = this.questionIds.length;
+      this.questionNumber.set(qKey, q);
+      this.questionIds.push(j.questionId);
+      this.questionCategory.push(category);
     }
+    const category = this.questionCategory[q] as number;
     const score = j.score.kind === "scored" ? j.score.score : FAILED;
-    const key = questionTurnKey(j.questionId, j.turn);
-    const e = m.keys.get(key);
-    if (e === undefined) {
-      m.keys.set(key, { count: 1, firstScore: score, lastScore: score, firstLine: j.line, lastLine: j.line, turn: j.turn, category });
+    const slot = 2 * q + (j.turn - 1);
+    let cell = m.cellOf(slot);
+    const isNew = cell < 0;
+    if (isNew) {
+      cell = m.newCell(slot);
+      if (this.policy === "last" || this.policy === "error") {
+        m.slot = grown(m.slot, cell + 1, (n) => new Int32Array(n));
+        m.slot[cell] = slot;
+      }
+      if (this.policy === "error") {
+        m.count = grown(m.count, cell + 1, (n) => new Float64Array(n));
+        m.firstLine = grown(m.firstLine, cell + 1, (n) => new Float64Array(n));
+        m.lastLine = grown(m.lastLine, cell + 1, (n) => new Float64Array(n));
+        m.firstLine[cell] = j.line;
+      }
+      if (this.policy === "last") {
+        m.lastScore = m.lastScore instanceof Uint8Array ? grown(m.lastScore, cell + 1, (n) => new Uint8Array(n)) : grown(m.lastScore, cell + 1, (n) => new Float64Array(n));
+      }
     } else {
-      e.count++;
-      e.lastScore = score;
-      e.lastLine = j.line;
       m.nDuplicates++;
     }
-    if (this.policy === "all") {
-      if (score === FAILED) {
-        m.nFailedAll++;
-      } else {
-        (m.turn[j.turn - 1] as Sums).add(score);
-        if (category !== undefined) this.categorySums(m, category).add(score);
-      }
+    if (this.policy === "error") {
+      (m.count[cell] as number)++;
+      m.lastLine[cell] = j.line;
     }
-  }
-
-  private categorySums(m: ModelState, category: string): Sums {
-    let s = m.category.get(category);
-    if (s === undefined) {
-      s = new Sums();
-      m.category.set(category, s);
+    if (this.policy === "last") {
+      this.scores.store(m, cell, score);
+    } else if (this.policy === "all" || isNew) {
+      // `all` keeps every row; `first` (and `error`, which finishes only without duplicates)
+      // keeps a cell's first row, added here in first-seen order.
+      if (score === FAILED) m.nFailed++;
+      else m.addScore(j.turn, category, score);
     }
-    return s;
   }
 
   finish(): MtBenchScores {
     if (this.policy === "error") this.throwOnDuplicates();
     const models: ModelScores[] = [];
     for (const [model, m] of this.models) {
-      let nFailed = m.nFailedAll;
-      if (this.policy !== "all") {
-        nFailed = 0;
-        for (const e of m.keys.values()) {
-          const score = this.policy === "last" ? e.lastScore : e.firstScore;
+      if (this.policy === "last") {
+        // Only `finish` adds under `last`: start from zero so that calling it twice is harmless.
+        m.nFailed = m.t1Sum = m.t1N = m.t2Sum = m.t2N = 0;
+        m.cat.fill(0);
+        for (let cell = 0; cell < m.nCells; cell++) {
+          const score = this.scores.load(m, cell);
           if (score === FAILED) {
-            nFailed++;
+            m.nFailed++;
             continue;
           }
-          (m.turn[e.turn - 1] as Sums).add(score);
-          if (e.category !== undefined) this.categorySums(m, e.category).add(score);
+          const slot = m.slot[cell] as number;
+          m.addScore(((slot & 1) + 1) as 1 | 2, this.questionCategory[slot >> 1] as number, score);
         }
       }
-      const [t1, t2] = m.turn as [Sums, Sums];
-      const pooled = new Sums();
-      pooled.sum = t1.sum + t2.sum;
-      pooled.n = t1.n + t2.n;
-      const turn1 = t1.mean();
-      const turn2 = t2.mean();
+      const turn1 = m.t1N === 0 ? null : m.t1Sum / m.t1N;
+      const turn2 = m.t2N === 0 ? null : m.t2Sum / m.t2N;
+      const nPooled = m.t1N + m.t2N;
       const s: ModelScores = {
         model,
         turn1,
         turn2,
-        pooled: pooled.mean(),
+        pooled: nPooled === 0 ? null : (m.t1Sum + m.t2Sum) / nPooled,
         meanOfTurns: turn1 === null || turn2 === null ? null : (turn1 + turn2) / 2,
-        nTurn1: t1.n,
-        nTurn2: t2.n,
+        nTurn1: m.t1N,
+        nTurn2: m.t2N,
         nRows: m.nRows,
-        nFailed,
+        nFailed: m.nFailed,
         nDuplicates: m.nDuplicates,
         nDroppedByDedupe: this.policy === "all" ? 0 : m.nDuplicates,
       };
       if (this.categoryOf) {
         s.byCategory = {};
         s.byCategoryN = {};
-        for (const c of this.categories) {
-          const sums = m.category.get(c);
-          s.byCategory[c] = sums ? sums.mean() : null;
-          s.byCategoryN[c] = sums ? sums.n : 0;
-        }
+        this.categories.forEach((c, i) => {
+          const n = m.cat[2 * i + 1] as number;
+          (s.byCategory as Record<string, number | null>)[c] = n === 0 ? null : (m.cat[2 * i] as number) / n;
+          (s.byCategoryN as Record<string, number>)[c] = n;
+        });
       }
       models.push(s);
     }
@@ -229,11 +356,14 @@ export class MtBenchScoreAccumulator {
     const dups: string[] = [];
     let total = 0;
     for (const [model, m] of this.models) {
-      for (const [key, e] of m.keys) {
-        if (e.count < 2) continue;
+      for (let cell = 0; cell < m.nCells; cell++) {
+        const count = m.count[cell] as number;
+        if (count < 2) continue;
         total++;
         if (dups.length < 5) {
-          dups.push(`(${model}, question ${questionOfKey(key)}, turn ${e.turn}) x${e.count}, lines ${e.firstLine}..${e.lastLine}`);
+          const slot = m.slot[cell] as number;
+          const question = String(this.questionIds[slot >> 1]);
+          dups.push(`(${model}, question ${question}, turn ${(slot & 1) + 1}) x${count}, lines ${m.firstLine[cell]}..${m.lastLine[cell]}`);
         }
       }
     }

@@ -43,41 +43,53 @@ export function* parseJsonl(text: string, file = "<string>"): Generator<JsonlRow
 const NEWLINE = 0x0a;
 
 /**
- * Streams a JSON Lines file in chunks; memory stays bounded by the longest line, whatever the
- * file's size. The I/O edge for every JSONL loader.
+ * Streams a JSON Lines file; memory stays bounded by `chunkBytes` or the longest line, whatever
+ * the file's size. The file is read into one reused buffer (grown only for a line longer than
+ * it), so reading allocates nothing per chunk; each row's text becomes garbage once parsed. The
+ * I/O edge for every JSONL loader.
  */
-export async function* streamJsonlFile(file: string, chunkBytes = 1 << 22): AsyncGenerator<JsonlRow> {
-  const stream = fs.createReadStream(file, { highWaterMark: chunkBytes });
-  let carry: Buffer | null = null;
+export async function* streamJsonlFile(file: string, chunkBytes = 1 << 20): AsyncGenerator<JsonlRow> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InputError({ file }, "file not found");
+    throw e;
+  }
+  let buf = Buffer.allocUnsafe(Math.max(1, chunkBytes));
+  let filled = 0; // buf[0, filled) holds the start of a line not yet ended
   let line = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let buf: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
+    for (;;) {
+      if (filled === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
+      if (bytesRead === 0) break;
+      const end = filled + bytesRead;
+      const data = buf.subarray(0, end);
       let start = 0;
-      for (let nl = buf.indexOf(NEWLINE, start); nl !== -1; nl = buf.indexOf(NEWLINE, start)) {
+      for (let nl = data.indexOf(NEWLINE, filled); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
         line++;
-        let end = nl;
-        if (end > start && buf[end - 1] === 0x0d) end--;
-        if (end > start) {
-          const s = buf.toString("utf8", start, end);
+        let stop = nl;
+        if (stop > start && data[stop - 1] === 0x0d) stop--;
+        if (stop > start) {
+          const s = data.toString("utf8", start, stop);
           if (!isBlank(s)) yield { line, value: parseLine(s, file, line) };
         }
         start = nl + 1;
       }
-      carry = start < buf.length ? buf.subarray(start) : null;
-      buf = Buffer.alloc(0);
+      if (start > 0) buf.copyWithin(0, start, end);
+      filled = end - start;
     }
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError({ file }, "file not found");
-    throw e;
   } finally {
-    stream.destroy();
+    await fh.close();
   }
-  if (carry !== null && carry.length > 0) {
+  if (filled > 0) {
     line++;
-    let s = carry.toString("utf8");
+    let s = buf.toString("utf8", 0, filled);
     if (s.endsWith("\r")) s = s.slice(0, -1);
     if (!isBlank(s)) yield { line, value: parseLine(s, file, line) };
   }
