@@ -61,3 +61,24 @@ export function numberListOpt(p: Parsed, name: string, required = false): number
     return x;
   });
 }
+
+/** A single number flag; `integer` and `min` are checked. */
+export function numberOpt(p: Parsed, name: string, opts: { integer?: boolean; min?: number } = {}): number | undefined {
+  const raw = stringOpt(p, name);
+  if (raw === undefined) return undefined;
+  const x = raw.trim() === "" ? Number.NaN : Number(raw);
+  if (!Number.isFinite(x)) throw new UsageError(`--${name}: "${raw}" is not a finite number`);
+  if (opts.integer && !Number.isInteger(x)) throw new UsageError(`--${name}: "${raw}" is not an integer`);
+  if (opts.min !== undefined && x < opts.min) throw new UsageError(`--${name}: must be >= ${opts.min} (got ${x})`);
+  return x;
+}
+
+/** Comma-separated strings (empty entries dropped). */
+export function listOpt(p: Parsed, name: string): string[] | undefined {
+  const raw = stringOpt(p, name);
+  if (raw === undefined) return undefined;
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

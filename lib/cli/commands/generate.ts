@@ -24,10 +24,10 @@ import {
 import { runAlpacaGeneration } from "../../experiment/alpacaGeneration";
 import { emptyManifestRow, upsertManifestRows } from "../../experiment/manifestRows";
 import { redactSecrets } from "../../experiment/secrets";
-import { boolOpt, choiceOpt, numberListOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
+import { boolOpt, choiceOpt, numberListOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
 import type { CliIO, Command } from "../io";
 import { UsageError } from "../io";
-import { API_FLAGS, API_FLAGS_USAGE, apiSetup, EXIT_BUDGET, isTerminal, makeProgress, numberOpt, safeWriter, summaryLine } from "./judge";
+import { API_FLAGS, API_FLAGS_USAGE, apiSetup, EXIT_BUDGET, isTerminal, makeProgress, safeWriter, summaryLine } from "./judge";
 
 const usage = `usage: icl-workbench generate --dump DIR --base-url URL[,URL...] --model NAME [options]
        icl-workbench generate --benchmark alpaca_eval --instructions FILE --dump DIR ... [options]

@@ -12,10 +12,10 @@ import { greedyEvaluator, GreedyIncompleteError } from "../../experiment/greedyP
 import { redactSecrets } from "../../experiment/secrets";
 import { loadJudgePrompts, loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
 import { writeFileAtomic } from "../../io/atomic";
-import { numberListOpt, type OptionSpec, parseCommandLine, stringOpt } from "../args";
+import { numberListOpt, numberOpt, type OptionSpec, parseCommandLine, stringOpt } from "../args";
 import type { CliIO, Command } from "../io";
 import { UsageError } from "../io";
-import { apiSetup, EXIT_BUDGET, isTerminal, numberOpt, safeWriter } from "./judge";
+import { apiSetup, EXIT_BUDGET, isTerminal, safeWriter } from "./judge";
 import { Progress } from "../../experiment/progress";
 import type { DemoPair } from "../../experiment/candidates";
 import type { UrialPrompt } from "../../experiment/prompts";

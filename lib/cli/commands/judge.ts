@@ -15,7 +15,7 @@ import { isOpenAIHosted, readApiKey, redactSecrets } from "../../experiment/secr
 import { resolvePrices, UsageMeter } from "../../experiment/usage";
 import { loadAnswers, loadJudgePrompts, loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
 import type { Answer, Question } from "../../model/mtbench";
-import { boolOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
+import { boolOpt, listOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
 import { type CliIO, type Command, processIO, UsageError } from "../io";
 
 // ---------------------------------------------------------------- shared flag helpers
@@ -45,27 +45,6 @@ export const API_FLAGS_USAGE = `  --base-url URL[,URL...]  OpenAI-compatible ser
   --budget-usd USD         stop cleanly once this much is spent (finished items are kept; rerun
                            with a higher budget to continue)
 `;
-
-/** A single number flag; `integer` and `min` are checked. */
-export function numberOpt(p: Parsed, name: string, opts: { integer?: boolean; min?: number } = {}): number | undefined {
-  const raw = stringOpt(p, name);
-  if (raw === undefined) return undefined;
-  const x = raw.trim() === "" ? Number.NaN : Number(raw);
-  if (!Number.isFinite(x)) throw new UsageError(`--${name}: "${raw}" is not a finite number`);
-  if (opts.integer && !Number.isInteger(x)) throw new UsageError(`--${name}: "${raw}" is not an integer`);
-  if (opts.min !== undefined && x < opts.min) throw new UsageError(`--${name}: must be >= ${opts.min} (got ${x})`);
-  return x;
-}
-
-/** Comma-separated strings (empty entries dropped). */
-export function listOpt(p: Parsed, name: string): string[] | undefined {
-  const raw = stringOpt(p, name);
-  if (raw === undefined) return undefined;
-  return raw
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
 
 /** The API side of a command: endpoints, key, retry policy, meter. */
 export interface ApiSetup {
