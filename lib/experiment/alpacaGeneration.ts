@@ -16,8 +16,7 @@ import type { AlpacaEvalInstruction } from "../io/alpacaEvalInstructions";
 import type { Question } from "../model/mtbench";
 import { AppendLog, requireObjectRow } from "./appendLog";
 import { type GenerateSummary, generateTurns, type TurnRequestOptions } from "./generation";
-import type { Progress } from "./progress";
-import { runJobs } from "./runner";
+import { type MeteredRunOptions, runMeteredJobs } from "./runner";
 
 /** One element of alpaca_eval's `model_outputs.json`, keys in alpaca_eval's order. */
 export interface AlpacaOutputRecord {
@@ -32,7 +31,7 @@ export interface AlpacaGenerationJob {
   item: AlpacaEvalInstruction;
 }
 
-export interface AlpacaGenerateOptions extends TurnRequestOptions {
+export interface AlpacaGenerateOptions extends TurnRequestOptions, MeteredRunOptions<AlpacaGenerationJob> {
   /** The whole evaluation set, in file order (lib/io/alpacaEvalInstructions.ts). */
   instructions: readonly AlpacaEvalInstruction[];
   /** `generator` of every output: the run's model id (its manifest row, its alpaca_eval/ folder). */
@@ -41,10 +40,6 @@ export interface AlpacaGenerateOptions extends TurnRequestOptions {
   output: string;
   /** The append log (default {@link alpacaLogFile} of `output`). */
   log?: string;
-  concurrency: number;
-  progress?: Progress;
-  now?: () => number;
-  onFailure?: (job: AlpacaGenerationJob, message: string) => void;
 }
 
 export interface AlpacaGenerateSummary extends GenerateSummary {
@@ -108,16 +103,7 @@ export async function runAlpacaGeneration(o: AlpacaGenerateOptions): Promise<Alp
         tstamp: now() / 1000,
       };
     };
-    const summary = await runJobs({
-      jobs,
-      done,
-      concurrency: o.concurrency,
-      execute,
-      log,
-      stopReason: () => o.meter.budgetStop(),
-      ...(o.progress ? { progress: o.progress } : {}),
-      ...(o.onFailure ? { onFailure: o.onFailure } : {}),
-    });
+    const summary = await runMeteredJobs(o, { jobs, done, log, execute });
     // `done` holds exactly the keys whose line is on disk (existing or appended by this run).
     const missing = jobs.filter((j) => !done.has(j.key)).length;
     if (missing === 0) {

@@ -9,9 +9,8 @@ import { createHash } from "node:crypto";
 import type OpenAI from "openai";
 import { AppendLog, requireObjectRow } from "./appendLog";
 import { type CallResult, chatOnce, completeOnce, type EndpointPool, type SamplingParams } from "./endpoints";
-import type { Progress } from "./progress";
 import { DEFAULT_RETRY_POLICY, type RetryHooks, type RetryPolicy, withRetries } from "./retry";
-import { runJobs, type RunJobsSummary } from "./runner";
+import { type MeteredRunOptions, runMeteredJobs, type RunJobsSummary } from "./runner";
 import type { UsageMeter } from "./usage";
 import type { Question, QuestionId } from "../model/mtbench";
 
@@ -106,17 +105,12 @@ export interface TurnRequestOptions {
   onFinishReason?: (reason: string | null) => void;
 }
 
-export interface GenerateOptions extends TurnRequestOptions {
+export interface GenerateOptions extends TurnRequestOptions, MeteredRunOptions<GenerationJob> {
   questions: readonly Question[];
   /** `model_id` written in the answers (the run's id in the manifest). */
   modelId: string;
   /** Turns to generate per question (default: all of the question's turns). */
   maxTurns?: number;
-  output: string;
-  concurrency: number;
-  progress?: Progress;
-  now?: () => number;
-  onFailure?: (job: GenerationJob, message: string) => void;
 }
 
 export interface GenerateSummary extends RunJobsSummary {
@@ -188,16 +182,7 @@ export async function runGeneration(o: GenerateOptions): Promise<GenerateSummary
         tstamp: now() / 1000,
       };
     };
-    const summary = await runJobs({
-      jobs,
-      done,
-      concurrency: o.concurrency,
-      execute,
-      log,
-      stopReason: () => o.meter.budgetStop(),
-      ...(o.progress ? { progress: o.progress } : {}),
-      ...(o.onFailure ? { onFailure: o.onFailure } : {}),
-    });
+    const summary = await runMeteredJobs(o, { jobs, done, log, execute });
     return { ...summary, output: o.output, truncatedBytes: log.truncatedBytes };
   } finally {
     await log.close();

@@ -10,10 +10,8 @@ import * as path from "node:path";
 import { AppendLog, requireObjectRow } from "./appendLog";
 import { chatOnce, type EndpointPool } from "./endpoints";
 import { JUDGE_MAX_TOKENS, JUDGE_TEMPERATURE, type JudgeJob, judgeMessages, judgmentRecord, keyOfJudgmentRow } from "./mtbenchJudge";
-import type { Progress } from "./progress";
 import { DEFAULT_RETRY_POLICY, type RetryHooks, type RetryPolicy, withRetries } from "./retry";
-import { runJobs, type RunJobsSummary } from "./runner";
-import type { UsageMeter } from "./usage";
+import { type MeteredRunOptions, runMeteredJobs, type RunJobsSummary } from "./runner";
 
 /**
  * Where repeat `repeat` of a judge's single grading goes: repeat 0 is FastChat's own file
@@ -46,19 +44,12 @@ export function judgmentRepeatFiles(dumpDir: string, judgeModel: string): { repe
   return out.sort((a, b) => a.repeat - b.repeat);
 }
 
-export interface JudgeRunOptions {
+export interface JudgeRunOptions extends MeteredRunOptions<JudgeJob> {
   /** Planned jobs, all with the same repeat index (see planSingleJudgments). */
   jobs: readonly JudgeJob[];
-  output: string;
   pool: EndpointPool;
-  concurrency: number;
-  meter: UsageMeter;
   retry?: RetryPolicy;
   retryHooks?: Omit<RetryHooks, "jitterKey">;
-  progress?: Progress;
-  /** Clock for `tstamp` (seconds are written, as FastChat does). */
-  now?: () => number;
-  onFailure?: (job: JudgeJob, message: string) => void;
 }
 
 export interface JudgeRunSummary extends RunJobsSummary {
@@ -100,16 +91,7 @@ export async function runJudging(o: JudgeRunOptions): Promise<JudgeRunSummary> {
       o.meter.add(r.usage);
       return judgmentRecord(job, r.text, now() / 1000);
     };
-    const summary = await runJobs({
-      jobs: o.jobs,
-      done,
-      concurrency: o.concurrency,
-      execute,
-      log,
-      stopReason: () => o.meter.budgetStop(),
-      ...(o.progress ? { progress: o.progress } : {}),
-      ...(o.onFailure ? { onFailure: o.onFailure } : {}),
-    });
+    const summary = await runMeteredJobs(o, { jobs: o.jobs, done, log, execute });
     return { ...summary, output: o.output, existingRows: log.existing.length, truncatedBytes: log.truncatedBytes };
   } finally {
     await log.close();

@@ -9,6 +9,7 @@
 import type { AppendLog } from "./appendLog";
 import type { Progress } from "./progress";
 import { RetriesExhaustedError } from "./retry";
+import type { UsageMeter } from "./usage";
 
 export interface KeyedJob {
   key: string;
@@ -109,4 +110,30 @@ export async function runJobs<J extends KeyedJob>(o: RunJobsOptions<J>): Promise
     notStarted: Math.max(0, todo.length - next),
     stoppedBecause,
   };
+}
+
+/** What a metered run (generation, judging) takes from its caller besides its own inputs. */
+export interface MeteredRunOptions<J extends KeyedJob> {
+  /** The output file (or, for AlpacaEval, the file written once every job is done). */
+  output: string;
+  concurrency: number;
+  meter: UsageMeter;
+  progress?: Progress;
+  /** Clock for `tstamp` (milliseconds; seconds are written). */
+  now?: () => number;
+  onFailure?: (job: J, message: string) => void;
+}
+
+/** {@link runJobs} for a metered run: stops at the meter's budget; progress and failures go to the caller's hooks. */
+export function runMeteredJobs<J extends KeyedJob>(
+  o: MeteredRunOptions<J>,
+  run: { jobs: readonly J[]; done: Set<string>; log: AppendLog; execute: (job: J) => Promise<unknown> },
+): Promise<RunJobsSummary> {
+  return runJobs({
+    ...run,
+    concurrency: o.concurrency,
+    stopReason: () => o.meter.budgetStop(),
+    ...(o.progress ? { progress: o.progress } : {}),
+    ...(o.onFailure ? { onFailure: o.onFailure } : {}),
+  });
 }
