@@ -19,6 +19,8 @@
  * Complexity: O(n) time over the annotations and output characters; O(1) extra memory.
  */
 import type { AlpacaAnnotation, AlpacaModelOutput, AlpacaPreference, AlpacaWinCounts } from "../io/alpacaEval";
+import { mean } from "../stats/mean";
+import { standardError } from "../stats/standardError";
 
 export interface AlpacaWinRate extends AlpacaWinCounts {
   /** 100 · mean(p - 1) over kept annotations; null when none is kept. */
@@ -84,29 +86,13 @@ export function discretePoint(p: AlpacaPreference): number | null {
   return v >= 1 && v <= 2 ? v - 1 : null;
 }
 
-/** Neumaier-compensated sum. */
-function compensatedSum(xs: readonly number[]): number {
-  let sum = 0;
-  let c = 0;
-  for (const x of xs) {
-    const t = sum + x;
-    c += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-    sum = t;
-  }
-  return sum + c;
-}
-
 function meanOrNull(xs: readonly number[]): number | null {
-  return xs.length === 0 ? null : compensatedSum(xs) / xs.length;
+  return xs.length === 0 ? null : mean(xs);
 }
 
-/** Sample standard error of the mean (ddof = 1, two-pass), null for fewer than two values. */
+/** Sample standard error of the mean (ddof = 1), null for fewer than two values. */
 function sampleStandardErrorOrNull(xs: readonly number[]): number | null {
-  const n = xs.length;
-  if (n < 2) return null;
-  const m = compensatedSum(xs) / n;
-  const ss = compensatedSum(xs.map((x) => (x - m) * (x - m)));
-  return Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
+  return xs.length < 2 ? null : standardError(xs);
 }
 
 /** int(mean code-point length) over non-null texts, with the count of nulls. */

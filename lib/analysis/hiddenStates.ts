@@ -12,6 +12,7 @@
 import { cosineSimilarity } from "../stats/cosineSimilarity";
 import { wilcoxonSignedRank } from "../stats/wilcoxon";
 import { HIDDEN_CONDITIONS, type HiddenCondition, type HiddenDump, type HiddenRunMeta, hiddenVector } from "../io/hiddenDump";
+import { mean as statsMean } from "../stats/mean";
 
 /** The three similarities of one run at one layer. */
 export interface RunSimilarity {
@@ -82,10 +83,7 @@ export function layerSimilarities(dump: HiddenDump): RunLayerSimilarity[] {
 }
 
 function mean(xs: readonly number[]): number {
-  if (xs.length === 0) return Number.NaN;
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
+  return xs.length === 0 ? Number.NaN : statsMean(xs);
 }
 
 /** Mean over runs of each similarity at each layer: the curves of Fig. 7. */

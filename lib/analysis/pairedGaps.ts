@@ -25,6 +25,7 @@ import type { Rng } from "../stats/rng";
 import { wilcoxonSignedRank } from "../stats/wilcoxon";
 import { type QuestionScoreTable, scoreMatrix } from "./questionScores";
 import { roundOrNull } from "./runJoin";
+import { mean as meanOf } from "../stats/mean";
 
 export interface GapBootstrapOptions {
   /** Bootstrap replicates (default 2000). */
@@ -65,12 +66,6 @@ export interface PairedGap {
   /** Two-sided Wilcoxon signed-rank p-value (one run per side only). */
   wilcoxonP: number | null;
   published: number | null;
-}
-
-function meanOf(xs: readonly number[]): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
 }
 
 /** Percentile interval of bootstrap replicates. */

@@ -24,6 +24,8 @@ import type { CurveGridInput, CurvePanel, CurvePoint } from "../figures/scalingC
 import { type GapBootstrapOptions, type GapSpec, groupMeanInterval } from "./pairedGaps";
 import type { QuestionScoreTable } from "./questionScores";
 import { type ScoredRun, decodingKey, roundOrNull, turnScore } from "./runJoin";
+import { mean as statsMean } from "../stats/mean";
+import { sampleStandardDeviation } from "../stats/sampleStandardDeviation";
 
 /** What a curve is made of. */
 export type CurveKind = "icl-random" | "icl-greedy" | "ift";
@@ -82,13 +84,11 @@ export interface CurveOptions {
 const REFERENCE_NAMES: Record<string, string> = { base: "base model", urial: "URIAL (3 demos)", instruct: "instruct model" };
 
 function mean(xs: readonly number[]): number | null {
-  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+  return xs.length === 0 ? null : statsMean(xs);
 }
 
 function sampleSd(xs: readonly number[]): number | null {
-  const m = mean(xs);
-  if (m === null || xs.length < 2) return null;
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) * (x - m), 0) / (xs.length - 1));
+  return xs.length < 2 ? null : sampleStandardDeviation(xs);
 }
 
 function keyOf(r: RunManifestRow): CurveKey | null {

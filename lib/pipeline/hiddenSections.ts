@@ -32,6 +32,8 @@ import { type HiddenFigureOptions, hiddenBars, similarityBoxes, similarityLines 
 import type { FigureSpec } from "../figures/types";
 import { type HiddenDump, loadHiddenDump } from "../io/hiddenDump";
 import { fromRepo } from "../paths";
+import { mean } from "../stats/mean";
+import { sampleStandardDeviation } from "../stats/sampleStandardDeviation";
 
 /** The bundled pipeline example (tiny random model). */
 export const HIDDEN_EXAMPLE_ROOT = "data/examples/hidden-tiny";
@@ -247,9 +249,7 @@ export function layerFigure(x: HiddenExperiments, title: string, experiment = "m
 
 function meanSd(xs: readonly number[]): { mean: number | null; sd: number | null } {
   if (xs.length === 0) return { mean: null, sd: null };
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length < 2 ? null : Math.sqrt(xs.reduce((a, b) => a + (b - m) * (b - m), 0) / (xs.length - 1));
-  return { mean: m, sd };
+  return { mean: mean(xs), sd: xs.length < 2 ? null : sampleStandardDeviation(xs) };
 }
 
 /** Fig. 10: mean per-token loss decrease of instruction vs example tokens (± sd over runs). */

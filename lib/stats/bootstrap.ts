@@ -26,6 +26,7 @@ import { mean } from "./mean";
 import { normalCdf, normalQuantile } from "./normal";
 import { quantile } from "./quantile";
 import { type Rng, randomInt } from "./rng";
+import { sampleStandardDeviation } from "./sampleStandardDeviation";
 
 export type BootstrapMethod = "percentile" | "bca";
 
@@ -162,10 +163,5 @@ export function bootstrapMean(values: ArrayLike<number>, rng: Rng, options: Boot
 }
 
 function sampleSd(v: Float64Array): number {
-  let m = 0;
-  for (const x of v) m += x;
-  m /= v.length;
-  let ss = 0;
-  for (const x of v) ss += (x - m) * (x - m);
-  return Math.sqrt(ss / (v.length - 1));
+  return sampleStandardDeviation(v);
 }
