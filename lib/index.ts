@@ -23,6 +23,8 @@ export * from "./notebook/table";
 export * from "./export/chromium";
 export * from "./export/exportFigure";
 export * from "./notebook/display";
+export * from "./notebook/shown";
+export * from "./notebook/show";
 export * from "./experiment/prompts";
 export * from "./experiment/candidates";
 export * from "./experiment/urialStyle";
