@@ -46,6 +46,7 @@ export * from "./experiment/secrets";
 export * from "./stats/rng";
 export * from "./stats/quantile";
 export * from "./stats/mean";
+export * from "./stats/median";
 export * from "./stats/sumOfSquaredDeviations";
 export * from "./stats/sampleStandardDeviation";
 export * from "./stats/populationStandardDeviation";

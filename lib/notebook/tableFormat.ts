@@ -116,6 +116,7 @@ export function toDisplayTable(x: TableResult | ColumnTable | TableView, opts: D
     raw = x.rows;
     title = x.caption;
     countColumns = x.countColumns;
+    for (const [c, d] of Object.entries(x.digits ?? {})) given[c] = { kind: "number", digits: d };
   } else {
     throw new TypeError("show: expected an arquero table, a TableResult or a TableView");
   }
