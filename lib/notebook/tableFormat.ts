@@ -6,8 +6,8 @@
  * from it with {@link displayCell}; the CSV writes the values untouched.
  *
  * Formats come from `TableResult.formats`, else are inferred per column:
- * - p-value: the name is `p`, `p_*`, `*_p`, `p_value…` or `…pValue` — 3 significant digits, an
- *   exponent below 0.001 ("0.00" would hide what matters);
+ * - p-value: the name is `p`, `p_*`, `*_p`, `p_value…` or `…pValue` (not `top_p`) — 3
+ *   significant digits, an exponent below 0.001 ("0.00" would hide what matters);
  * - count: named like a count (`n`, `n_*`, `failed`, `wins`, … see `isCountColumn`), listed in a
  *   TableView's `countColumns`, or every value an integer (from two values on) — no decimals;
  * - text: no value is a number;
@@ -46,8 +46,12 @@ export function isColumnTable(x: unknown): x is ColumnTable {
   return typeof t["columnNames"] === "function" && typeof t["objects"] === "function" && typeof t["numRows"] === "function";
 }
 
-/** Whether a column name says p-value (`p`, `p_*`, `*_p`, `p_value`, `…pValue`). */
+/**
+ * Whether a column name says p-value (`p`, `p_*`, `*_p`, `p_value`, `…pValue`); `top_p` (the
+ * nucleus-sampling parameter) is not one.
+ */
 export function isPValueColumn(column: string): boolean {
+  if (/^top[_-]?p$/i.test(column)) return false;
   return /(^p$|_p$|^p_value|pValue$|^p_)/.test(column);
 }
 

@@ -1,6 +1,6 @@
 /**
  * A table as HTML for notebook front ends (JupyterLab, VS Code, nbconvert): a real `<table>`
- * with a caption, numbers right-aligned in tabular figures, p-values in significant digits,
+ * with a caption, numbers right-aligned (tabular figures, no wrapping), p-values in significant digits,
  * counts without decimals, notes under it and a visible mark on example data. Alignment is set
  * both as an inline style and as the `align` attribute, so it survives front ends whose CSS
  * right-aligns every cell or sanitizers that drop `style`.
@@ -14,7 +14,7 @@ export function escapeHtml(s: string): string {
 
 function cellTag(tag: "th" | "td", text: string, right: boolean): string {
   const align = right ? "right" : "left";
-  const style = right ? `text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap` : `text-align:left`;
+  const style = right ? "text-align:right;white-space:nowrap" : "text-align:left";
   return `<${tag} align="${align}" style="${style}">${escapeHtml(text)}</${tag}>`;
 }
 
@@ -29,7 +29,7 @@ export function tableHtml(t: DisplayTable): string {
   const right = t.formats.map((f) => isNumericFormat(f));
   const out: string[] = ['<div class="icl-table">'];
   if (t.example) out.push(`<p class="icl-example" style="color:#b00020;font-weight:bold">${escapeHtml(EXAMPLE_MARK)}</p>`);
-  out.push('<table style="border-collapse:collapse">');
+  out.push('<table style="border-collapse:collapse;font-variant-numeric:tabular-nums">');
   if (t.title !== undefined) out.push(`<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(t.title)}</caption>`);
   out.push("<thead><tr>" + t.columns.map((c, i) => cellTag("th", c, right[i] === true)).join("") + "</tr></thead>");
   out.push("<tbody>");

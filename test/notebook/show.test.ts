@@ -12,7 +12,7 @@ import * as aq from "arquero";
 import { nothingToShow } from "../../lib/notebook/shown";
 import { show, tableBundle } from "../../lib/notebook/show";
 import { formatTable, showTable } from "../../lib/notebook/table";
-import { displayCell, toDisplayTable } from "../../lib/notebook/tableFormat";
+import { displayCell, inferColumnFormat, toDisplayTable } from "../../lib/notebook/tableFormat";
 import { escapeLatex } from "../../lib/notebook/tableLatex";
 
 function tmpDir(): string {
@@ -78,6 +78,7 @@ test("tableBundle: text/html is a real table, numbers right-aligned, p-values in
   assert.match(html, /<th align="left"[^>]*>model<\/th>/);
   assert.match(html, /<th align="right"[^>]*>wilcoxon_p<\/th>/);
   assert.match(html, /<td align="right" style="text-align:right[^"]*">7\.12<\/td>/);
+  assert.match(html, /<table style="[^"]*tabular-nums/);
   assert.match(html, /<td align="right"[^>]*>1\.00e-9<\/td>/);
   assert.match(html, /<td align="right"[^>]*>0\.0465<\/td>/);
   assert.match(html, /<td align="right"[^>]*>80<\/td>/);
@@ -133,6 +134,10 @@ test("displayCell: p-values in significant digits, exponent below 0.001; counts;
   assert.equal(displayCell(0.001, p), "0.001");
   assert.equal(displayCell(0.5, p), "0.5");
   assert.equal(displayCell(1, p), "1");
+  assert.equal(inferColumnFormat("top_p", [0.8, 0.9]).kind, "number", "top_p is a decoding parameter, not a p-value");
+  assert.equal(inferColumnFormat("published_p", [0.8, 0.9]).kind, "pvalue");
+  assert.equal(inferColumnFormat("setting", ["urial", null]).kind, "text");
+  assert.equal(inferColumnFormat("steps", [1, 2]).kind, "count");
   assert.equal(displayCell(0, p), "0");
   assert.equal(displayCell(12, { kind: "count" }), "12");
   assert.equal(displayCell(2.5, { kind: "count" }), "2.50");
