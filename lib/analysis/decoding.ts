@@ -11,7 +11,7 @@ import type { PublishedTurnRow } from "../model/paper";
 import type { TableView } from "../model/table";
 import type { HeatmapGridInput, HeatmapPanel } from "../figures/heatmap";
 import type { GapSpec } from "./pairedGaps";
-import { type ScoredRun, roundOrNull, turnScore } from "./runJoin";
+import { type ScoredRun, turnScore } from "./runJoin";
 
 export const DECODING_SETTINGS: readonly Setting[] = ["base", "urial", "instruct"];
 
@@ -115,11 +115,11 @@ export function decodingTableLayout(grids: readonly DecodingGrid[], caption?: st
       g.topPs.forEach((p, j) => {
         const s = (g.score[i] as (number | null)[])[j] ?? null;
         if (s === null) return;
-        rows.push({ base_model: g.baseModel, setting: g.setting, repetition_penalty: g.repetitionPenalty, temperature: t, top_p: p, turn1: roundOrNull(s), runs: (g.n[i] as number[])[j] ?? 0 });
+        rows.push({ base_model: g.baseModel, setting: g.setting, repetition_penalty: g.repetitionPenalty, temperature: t, top_p: p, turn1: s, runs: (g.n[i] as number[])[j] ?? 0 });
       }),
     );
   }
-  return { columns: ["base_model", "setting", "repetition_penalty", "temperature", "top_p", "turn1", "runs"], rows, ...(caption ? { caption } : {}) };
+  return { columns: ["base_model", "setting", "repetition_penalty", "temperature", "top_p", "turn1", "runs"], rows, countColumns: ["runs"], ...(caption ? { caption } : {}) };
 }
 
 /** A 1st-turn score the paper states for one decoding configuration. */
@@ -166,8 +166,8 @@ export function decodingReproductionLayout(grids: readonly DecodingGrid[], point
       setting: p.setting,
       config: `T=${p.temperature}, top-p=${p.topP}, rp=${p.repetitionPenalty}`,
       published: p.turn1,
-      dump: roundOrNull(s),
-      difference: s === null ? null : roundOrNull(s - p.turn1),
+      dump: s,
+      difference: s === null ? null : s - p.turn1,
       source: p.source,
     });
   }

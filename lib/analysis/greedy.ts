@@ -15,7 +15,8 @@ import type { RunManifestRow } from "../model/manifest";
 import type { TableView } from "../model/table";
 import type { GreedyStepPanel, GreedyStepsInput, HistogramBin } from "../figures/greedySteps";
 import type { GapSpec } from "./pairedGaps";
-import { type ScoredRun, roundOrNull } from "./runJoin";
+import { median } from "../stats/median";
+import type { ScoredRun } from "./runJoin";
 
 /** The search-space threshold of App. A.3 (1st-turn MT-Bench, GPT-4-Turbo judge). */
 export const GREEDY_THRESHOLD = 6.2;
@@ -135,19 +136,19 @@ export function greedyStepsLayout(searches: readonly GreedySearch[], caption?: s
   for (const s of searches) {
     for (const st of s.steps) {
       const xs = st.candidates.map((c) => c.turn1).filter((x): x is number => x !== null).sort((a, b) => a - b);
-      const med = xs.length === 0 ? null : xs.length % 2 ? (xs[(xs.length - 1) / 2] as number) : ((xs[xs.length / 2 - 1] as number) + (xs[xs.length / 2] as number)) / 2;
+      const med = xs.length === 0 ? null : median(xs);
       rows.push({
         base_model: s.baseModel,
         demo_source: s.demoSource,
         step: st.step,
         candidates: xs.length,
-        min: roundOrNull(xs[0] ?? null),
-        median: roundOrNull(med),
-        max: roundOrNull(xs[xs.length - 1] ?? null),
+        min: xs[0] ?? null,
+        median: med,
+        max: xs[xs.length - 1] ?? null,
         above_urial: s.urial === null ? null : xs.filter((x) => x > (s.urial as number)).length,
-        urial: roundOrNull(s.urial),
+        urial: s.urial,
         chosen: st.chosen?.label ?? null,
-        chosen_score: roundOrNull(st.chosen?.turn1 ?? null),
+        chosen_score: st.chosen?.turn1 ?? null,
         chosen_by: st.chosenBy,
       });
     }
@@ -155,6 +156,7 @@ export function greedyStepsLayout(searches: readonly GreedySearch[], caption?: s
   return {
     columns: ["base_model", "demo_source", "step", "candidates", "min", "median", "max", "above_urial", "urial", "chosen", "chosen_score", "chosen_by"],
     rows,
+    countColumns: ["step", "candidates", "above_urial"],
     ...(caption ? { caption } : {}),
   };
 }
@@ -233,10 +235,10 @@ export function promptTableLayout(
       base_model: r.baseModel,
       demo_source: r.greedyExamples === 0 ? "urial" : r.demoSource,
       prompt: promptName(r.greedyExamples),
-      mtbench_1st: roundOrNull(r.turn1),
+      mtbench_1st: r.turn1,
       published_mtbench_1st: p?.mtbenchTurn1 ?? null,
-      difference: r.turn1 === null || p?.mtbenchTurn1 === null || p === undefined ? null : roundOrNull(r.turn1 - (p.mtbenchTurn1 as number)),
-      win_rate: roundOrNull(a?.winRate ?? null),
+      difference: r.turn1 === null || p?.mtbenchTurn1 === null || p === undefined ? null : r.turn1 - (p.mtbenchTurn1 as number),
+      win_rate: a?.winRate ?? null,
       lc: lcDump ?? p?.alpacaEvalLc ?? null,
       lc_source: lcDump !== null ? (a?.lengthControlledSource ?? "dump") : p?.alpacaEvalLc !== null && p !== undefined ? "published" : null,
       published_lc: p?.alpacaEvalLc ?? null,

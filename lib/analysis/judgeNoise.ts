@@ -12,7 +12,6 @@
  */
 import type { Judgment } from "../model/mtbench";
 import type { TableView } from "../model/table";
-import { roundOrNull } from "./runJoin";
 
 export interface JudgeNoise {
   /** "all models" for the pooled row. */
@@ -106,12 +105,14 @@ export function judgeNoiseLayout(rows: readonly JudgeNoise[], caption?: string):
       model: r.model,
       judge: r.judge,
       repeated_cells: r.nRepeatedCells,
-      mean_repeats: roundOrNull(r.meanRepeats),
-      within_sd: roundOrNull(r.withinSd, 3),
-      exact_agreement: roundOrNull(r.exactAgreement, 3),
+      mean_repeats: r.meanRepeats,
+      within_sd: r.withinSd,
+      exact_agreement: r.exactAgreement,
       questions: r.nQuestions,
-      se_of_run_mean: roundOrNull(r.seOfRunMean, 3),
+      se_of_run_mean: r.seOfRunMean,
     })),
+    countColumns: ["repeated_cells", "questions"],
+    digits: { within_sd: 3, exact_agreement: 3, se_of_run_mean: 3 },
     ...(caption ? { caption } : {}),
   };
 }

@@ -24,7 +24,6 @@ import { quantile } from "../stats/quantile";
 import type { Rng } from "../stats/rng";
 import { wilcoxonSignedRank } from "../stats/wilcoxon";
 import { type QuestionScoreTable, scoreMatrix } from "./questionScores";
-import { roundOrNull } from "./runJoin";
 import { mean as meanOf } from "../stats/mean";
 
 export interface GapBootstrapOptions {
@@ -169,15 +168,16 @@ export function pairedGapLayout(gaps: readonly PairedGap[], caption?: string): T
       questions: g.nQuestions,
       runs_a: g.nRunsA,
       runs_b: g.nRunsB,
-      mean_a: roundOrNull(g.meanA),
-      mean_b: roundOrNull(g.meanB),
-      gap: roundOrNull(g.gap),
-      ci_low: roundOrNull(g.ciLow),
-      ci_high: roundOrNull(g.ciHigh),
-      wilcoxon_p: roundOrNull(g.wilcoxonP, 4),
-      published_gap: roundOrNull(g.published),
+      mean_a: g.meanA,
+      mean_b: g.meanB,
+      gap: g.gap,
+      ci_low: g.ciLow,
+      ci_high: g.ciHigh,
+      wilcoxon_p: g.wilcoxonP,
+      published_gap: g.published,
       method: g.method,
     })),
+    countColumns: ["turn", "questions", "runs_a", "runs_b"],
     ...(caption ? { caption } : {}),
   };
 }

@@ -10,7 +10,7 @@ import type { PublishedQaCell } from "../io/paperTablesMore";
 import type { Ablation, RunManifestRow } from "../model/manifest";
 import type { TableView } from "../model/table";
 import type { GapSpec } from "./pairedGaps";
-import { type ScoredRun, roundOrNull } from "./runJoin";
+import type { ScoredRun } from "./runJoin";
 
 /** Table 3's rows, in its order ("none" is "correct Y"). */
 export const TABLE3_ROWS: readonly Ablation[] = ["no_demos", "x_only", "y_only", "circular_shift", "in_domain_random", "out_of_domain_random", "none"];
@@ -106,7 +106,7 @@ export function table3Layout(cells: readonly QaCell[], published: readonly Publi
   const rows = TABLE3_ROWS.filter((ab) => cells.some((c) => c.ablation === ab)).map((ab) => {
     const o: Record<string, string | number | null> = { "in-context prompt": ABLATION_LABELS[ab] };
     for (const k of cols) {
-      o[columnName(k.demoSet, k.baseModel)] = roundOrNull(cells.find((c) => c.ablation === ab && c.demoSet === k.demoSet && c.baseModel === k.baseModel)?.turn1 ?? null);
+      o[columnName(k.demoSet, k.baseModel)] = cells.find((c) => c.ablation === ab && c.demoSet === k.demoSet && c.baseModel === k.baseModel)?.turn1 ?? null;
       const p = published.find((x) => x.ablation === ab && x.demoSet === k.demoSet && x.baseModel === k.baseModel);
       if (columns.includes(`${columnName(k.demoSet, k.baseModel)} · paper`)) o[`${columnName(k.demoSet, k.baseModel)} · paper`] = p?.turn1 ?? null;
     }

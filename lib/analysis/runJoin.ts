@@ -42,13 +42,6 @@ export function runsOf(runs: readonly ScoredRun[], baseModel: string, setting: S
   return runs.filter((r) => r.row.baseModel === baseModel && r.row.setting === setting);
 }
 
-/** Rounds to `digits` decimals, keeping null. */
-export function roundOrNull(x: number | null, digits = 2): number | null {
-  if (x === null) return null;
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
 /** A run's decoding configuration as one comparable key. */
 export function decodingKey(r: RunManifestRow): string {
   return `${r.temperature}|${r.topP}|${r.repetitionPenalty}`;

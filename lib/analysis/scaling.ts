@@ -23,7 +23,7 @@ import type { Rng } from "../stats/rng";
 import type { CurveGridInput, CurvePanel, CurvePoint } from "../figures/scalingCurves";
 import { type GapBootstrapOptions, type GapSpec, groupMeanInterval } from "./pairedGaps";
 import type { QuestionScoreTable } from "./questionScores";
-import { type ScoredRun, decodingKey, roundOrNull, turnScore } from "./runJoin";
+import { type ScoredRun, decodingKey, turnScore } from "./runJoin";
 import { mean as statsMean } from "../stats/mean";
 import { sampleStandardDeviation } from "../stats/sampleStandardDeviation";
 
@@ -239,17 +239,17 @@ export function scalingTableLayout(res: ScalingResult, caption?: string): TableV
         turn: c.turn,
         series: c.name,
         x: p.x,
-        mean: roundOrNull(p.mean),
-        sd_seeds: roundOrNull(p.sd),
+        mean: p.mean,
+        sd_seeds: p.sd,
         runs: p.nRuns,
-        ci_low: roundOrNull(p.ciLow ?? null),
-        ci_high: roundOrNull(p.ciHigh ?? null),
+        ci_low: p.ciLow ?? null,
+        ci_high: p.ciHigh ?? null,
         note: p.fromUrialRuns ? "URIAL runs" : "",
       });
     }
   }
-  for (const r of res.references) rows.push({ base_model: r.baseModel, turn: r.turn, series: `reference: ${r.name}`, x: null, mean: roundOrNull(r.mean), sd_seeds: null, runs: r.nRuns, ci_low: null, ci_high: null, note: "" });
-  return { columns: ["base_model", "turn", "series", "x", "mean", "sd_seeds", "runs", "ci_low", "ci_high", "note"], rows, ...(caption ? { caption } : {}) };
+  for (const r of res.references) rows.push({ base_model: r.baseModel, turn: r.turn, series: `reference: ${r.name}`, x: null, mean: r.mean, sd_seeds: null, runs: r.nRuns, ci_low: null, ci_high: null, note: "" });
+  return { columns: ["base_model", "turn", "series", "x", "mean", "sd_seeds", "runs", "ci_low", "ci_high", "note"], rows, countColumns: ["turn", "runs"], ...(caption ? { caption } : {}) };
 }
 
 /**
@@ -295,7 +295,7 @@ export function scalingPublishedLayout(res: ScalingResult, table1: readonly Publ
   const rows: TableView["rows"] = [];
   const push = (baseModel: string, what: string, turn: number, dump: number | null, published: number | null | undefined, source: string) => {
     if (published === null || published === undefined) return;
-    rows.push({ base_model: baseModel, what, turn, dump: roundOrNull(dump), published, difference: dump === null ? null : roundOrNull(dump - published), source });
+    rows.push({ base_model: baseModel, what, turn, dump, published, difference: dump === null ? null : dump - published, source });
   };
   for (const r of res.references) {
     const t2 = table2.find((p) => p.baseModel === r.baseModel && p.setting === r.setting);

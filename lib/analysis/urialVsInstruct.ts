@@ -157,10 +157,6 @@ export function formatReproductionSummary(s: ReproductionSummary): string {
 
 // ---------------------------------------------------------------- table layouts
 
-function round2(x: number | null): number | null {
-  return x === null ? null : Math.round(x * 100) / 100;
-}
-
 /** Table 2's layout (model, 1st turn, 2nd turn, average) for runs of a dump. */
 export function table2Layout(rows: readonly UrialVsInstructRow[], caption?: string): TableView {
   return {
@@ -207,7 +203,7 @@ export function publishedTable7Layout(rows: readonly PublishedCategoryRow[], cat
   };
 }
 
-/** The reproduction report as a table (differences rounded to 2 decimals). */
+/** The reproduction report as a table (full precision; `show` rounds for display). */
 export function reproductionLayout(report: readonly ReproductionRow[]): TableView {
   return {
     columns: ["base_model", "setting", "measure", "published", "reproduced", "difference", "table"],
@@ -216,8 +212,8 @@ export function reproductionLayout(report: readonly ReproductionRow[]): TableVie
       setting: r.setting,
       measure: r.measure,
       published: r.published,
-      reproduced: round2(r.reproduced),
-      difference: round2(r.difference),
+      reproduced: r.reproduced,
+      difference: r.difference,
       table: r.table,
     })),
     caption: "Reproduction report: the dump's numbers beside the published ones (difference = reproduced − published)",

@@ -9,6 +9,11 @@ export interface TableView {
    * `nSomething`, `failed`, `duplicates`, `wins`, `losses`, `ties`) are counts without being listed.
    */
   countColumns?: string[];
+  /**
+   * Decimals shown for these columns (display only: the values and the CSV keep full
+   * precision). Other number columns show the default (2).
+   */
+  digits?: Record<string, number>;
 }
 
 /** Whether a column holds counts (listed in `countColumns` or named like one). */

@@ -1,7 +1,8 @@
 /**
- * Arithmetic mean (sum / n), summed with Neumaier's compensated summation so that long or
- * ill-conditioned inputs keep full precision (agrees with numpy.mean, which sums pairwise, to
- * about one ulp).
+ * Arithmetic mean (sum / n): simple-statistics' `mean`, whose sum is Kahan–Babuška–Neumaier
+ * compensated, so long or ill-conditioned inputs keep full precision (agrees with numpy.mean,
+ * which sums pairwise, to about one ulp; test/stats/simpleStatistics.test.ts checks 1e-12).
+ * Non-finite values and an empty input are errors (see `finiteValues`).
  *
  * Complexity: O(n) time, O(1) memory.
  *
@@ -9,22 +10,20 @@
  * mean([1, 2, 3, 4]); // 2.5
  * mean([0.5, 0.25, 0.75]); // 0.5
  */
+import * as ss from "simple-statistics";
+import { finiteValues } from "./finiteValues";
+
 export function mean(values: ArrayLike<number>): number {
-  return compensatedSum(values, "mean") / values.length;
+  return ss.mean(finiteValues(values, "mean"));
 }
 
-/** Neumaier-compensated sum; throws RangeError on an empty input or a non-finite value. */
+/**
+ * Compensated sum (simple-statistics' `sum`, Kahan–Babuška–Neumaier); throws RangeError on an
+ * empty input or a non-finite value.
+ *
+ * @example
+ * compensatedSum([1e16, 1, -1e16]); // 1
+ */
 export function compensatedSum(values: ArrayLike<number>, who = "sum"): number {
-  const n = values.length;
-  if (n === 0) throw new RangeError(`${who}: no values`);
-  let sum = 0;
-  let c = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i] as number;
-    if (!Number.isFinite(v)) throw new RangeError(`${who}: value ${i} is not a finite number (${String(v)})`);
-    const t = sum + v;
-    c += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
-  }
-  return sum + c;
+  return ss.sum(finiteValues(values, who));
 }

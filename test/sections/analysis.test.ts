@@ -122,7 +122,7 @@ test("decodingGrids: shared axes, cells averaged over runs, penalty 1.15 first",
   const specs = decodingGapSpecs(grids, "base", "urial");
   assert.deepEqual(specs.map((s) => [s.label, s.modelsA, s.modelsB]), [["urial − base at T=0, top-p=1", ["b-t0"], ["u-t0"]]]);
   const report = decodingReproductionLayout(grids, publishedDecodingPoints([]).map((p) => ({ ...p, baseModel: "M" })));
-  assert.deepEqual(report.rows.map((r) => [r["setting"], r["published"], r["dump"], r["difference"]]), [["base", 6.61, 6.5, -0.11], ["urial", 7, 7, 0]]);
+  assert.deepEqual(report.rows.map((r) => [r["setting"], r["published"], r["dump"], r["difference"]]), [["base", 6.61, 6.5, 6.5 - 6.61], ["urial", 7, 7, 0]], "full precision: the difference is not rounded (6.5 - 6.61 = -0.11000000000000032)");
 });
 
 // ---------------------------------------------------------------- scaling (03) and ICL vs IFT (06)
@@ -169,7 +169,7 @@ test("scalingResult: seeds averaged with their sample SD; URIAL fills the + URIA
   assert.deepEqual(specs.filter((s) => s.turn === 1).map((s) => s.modelsB), [["r10s1", "r10s2"], ["n3s1"], ["g1"]]);
   const table1: PublishedPromptRow[] = [{ baseModel: "M", demoSource: "skillmix", greedyExamples: 1, mtbenchTurn1: 7.5, alpacaEvalLc: 8, promptFrom: null, table: "table1" }];
   const pub = scalingPublishedLayout(res, table1, [{ rowLabel: "M + URIAL", baseModel: "M", setting: "urial", source: "this_paper", turn1: 6.9, turn2: 5.5, average: 6.2 }]);
-  assert.deepEqual(pub.rows.map((r) => [r["what"], r["turn"], r["difference"]]), [["URIAL (3 demos)", 1, 0.1], ["URIAL (3 demos)", 2, -0.5], ["URIAL + greedy search, N=4", 1, 0.25]]);
+  assert.deepEqual(pub.rows.map((r) => [r["what"], r["turn"], r["difference"]]), [["URIAL (3 demos)", 1, 7 - 6.9], ["URIAL (3 demos)", 2, -0.5], ["URIAL + greedy search, N=4", 1, 0.25]], "full precision: 7 - 6.9 = 0.09999999999999964, not rounded");
 });
 
 test("atSameDecoding keeps the candidates decoded like most of the section's runs", () => {
