@@ -2,18 +2,45 @@
  * Per-question MT-Bench scores: the unit of every paired comparison ("is run B better than run A
  * on the same questions?") and of the question-resampling bootstraps.
  *
- * A cell is one (model, question, turn). Its score follows the dedupe policy of
- * lib/analysis/mtbenchScores.ts:
- * - `last` / `first`: the last / first row of the cell; the cell is missing when that row failed;
+ * A cell is one (model, question, turn). Its score is the mean of the cell's rows that the dedupe
+ * policy keeps (lib/analysis/dedupe.ts, the one dedupe implementation) and that are not failed
+ * judgments:
+ * - `last` / `first`: the last / first row of the cell; the cell has no score when that row failed;
  * - `all`: the mean of the cell's non-failed rows (so repeated judgments count once per cell:
  *   this is the per-question view of FastChat's pooled mean, which weights rows instead);
- * - `error`: a cell with several rows is an Error.
- * Failed judgments (`score: -1`) never enter a cell.
+ * - `error`: a cell with several rows is an InputError.
  *
  * Complexity: O(rows) time, O(cells) memory.
+ *
+ * @example
+ * const cols = await loadJudgmentColumns(file);
+ * const cells = questionScoreCells(cols, dedupeJudgments(cols, "last"));
+ * cells.score[0]; // NaN when the cell has no usable judgment
  */
+import { type JudgmentColumns, JudgmentColumnsBuilder } from "../io/judgmentColumns";
 import type { Judgment, QuestionId } from "../model/mtbench";
-import type { DedupePolicy } from "./mtbenchScores";
+import { type DedupePolicy, type DedupedRows, dedupeJudgments } from "./dedupe";
+
+/** Per cell of `deduped` (first-seen order): mean of the kept non-failed rows (NaN: none) and their count. */
+export interface QuestionScoreCells {
+  score: Float64Array;
+  n: Uint32Array;
+}
+
+/** The per-cell scores of the rows `deduped` keeps (sums in file order). */
+export function questionScoreCells(cols: JudgmentColumns, deduped: DedupedRows): QuestionScoreCells {
+  const sum = new Float64Array(deduped.nCells);
+  const n = new Uint32Array(deduped.nCells);
+  for (const r of deduped.rows) {
+    const s = cols.score[r] as number;
+    if (Number.isNaN(s)) continue;
+    const c = deduped.cellOfRow[r] as number;
+    (sum[c] as number) += s;
+    (n[c] as number)++;
+  }
+  for (let c = 0; c < sum.length; c++) sum[c] = n[c] === 0 ? NaN : (sum[c] as number) / (n[c] as number);
+  return { score: sum, n };
+}
 
 /** model -> "questionId\u0000turn" -> score. */
 export interface QuestionScoreTable {
@@ -25,41 +52,25 @@ function cellId(questionId: QuestionId, turn: number): string {
   return `${String(questionId)}\u0000${turn}`;
 }
 
-/** Builds the per-question table of a judgment file's rows (in file order). */
+/** The per-question table of columns under a policy (models and cells in first-seen order). */
+export function questionScoreTableOf(cols: JudgmentColumns, deduped: DedupedRows): QuestionScoreTable {
+  const { score } = questionScoreCells(cols, deduped);
+  const cells = new Map<string, Map<string, number>>(cols.models.map((m) => [m, new Map<string, number>()]));
+  for (let c = 0; c < deduped.nCells; c++) {
+    const v = score[c] as number;
+    if (Number.isNaN(v)) continue;
+    const model = cols.models[deduped.cellModel[c] as number] as string;
+    (cells.get(model) as Map<string, number>).set(cellId(cols.questionIds[deduped.cellQuestion[c] as number] as QuestionId, deduped.cellTurn[c] as number), v);
+  }
+  return { policy: deduped.policy, cells };
+}
+
+/** Builds the per-question table of a judgment file's rows (in file order), taken as given. */
 export function questionScoreTable(judgments: Iterable<Judgment>, dedupe: DedupePolicy): QuestionScoreTable {
-  // (sum, n) of non-failed rows for `all`; the kept row (or null for a failed one) otherwise
-  const sums = new Map<string, Map<string, { sum: number; n: number; rows: number; kept: number | null }>>();
-  for (const j of judgments) {
-    let m = sums.get(j.model);
-    if (m === undefined) {
-      m = new Map();
-      sums.set(j.model, m);
-    }
-    const id = cellId(j.questionId, j.turn);
-    const score = j.score.kind === "scored" ? j.score.score : null;
-    const e = m.get(id);
-    if (e === undefined) {
-      m.set(id, { sum: score ?? 0, n: score === null ? 0 : 1, rows: 1, kept: score });
-      continue;
-    }
-    if (dedupe === "error") throw new Error(`questionScoreTable: (${j.model}, question ${String(j.questionId)}, turn ${j.turn}) has several rows and the policy is "error"`);
-    e.rows++;
-    if (score !== null) {
-      e.sum += score;
-      e.n++;
-    }
-    if (dedupe === "last") e.kept = score;
-  }
-  const cells = new Map<string, Map<string, number>>();
-  for (const [model, m] of sums) {
-    const out = new Map<string, number>();
-    for (const [id, e] of m) {
-      const v = dedupe === "all" ? (e.n > 0 ? e.sum / e.n : null) : e.kept;
-      if (v !== null) out.set(id, v);
-    }
-    cells.set(model, out);
-  }
-  return { policy: dedupe, cells };
+  const b = new JudgmentColumnsBuilder();
+  for (const j of judgments) b.add(j);
+  const cols = b.finish();
+  return questionScoreTableOf(cols, dedupeJudgments(cols, dedupe));
 }
 
 /** The score of one cell, or undefined when the model has no usable judgment there. */

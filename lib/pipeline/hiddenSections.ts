@@ -32,23 +32,14 @@ import { type HiddenFigureOptions, hiddenBars, similarityBoxes, similarityLines 
 import type { FigureSpec } from "../figures/types";
 import { type HiddenDump, loadHiddenDump } from "../io/hiddenDump";
 import { fromRepo } from "../paths";
+import { HIDDEN_EXPERIMENT_DIRS, hiddenExperimentDir } from "./hiddenLocate";
 import { mean } from "../stats/mean";
 import { sampleStandardDeviation } from "../stats/sampleStandardDeviation";
 
 /** The bundled pipeline example (tiny random model). */
 export const HIDDEN_EXAMPLE_ROOT = "data/examples/hidden-tiny";
 
-/** Experiment directories a hidden-state root may hold, and the figures each feeds. */
-export const HIDDEN_EXPERIMENT_DIRS: Readonly<Record<string, string>> = {
-  main: "Fig. 3a, 7, 10: 1 demonstration, right label",
-  "wrong-label": "Fig. 3b, 6: right and wrong demonstration labels",
-  "different-task": "Fig. 3c: translation demonstrations, sentiment query",
-  similarity: "Fig. 4: demonstration–inference similarity levels",
-  "n-demos": "Fig. 5: 1, 2, 5, 10 demonstrations",
-  "larger-model": "Fig. 8a: the larger model (LLaMA-2-13B in the paper)",
-  supervised: "Fig. 8b: supervised learning (tuning without the instruction)",
-  translation: "Fig. 8c: machine translation as the inference task",
-};
+export { HIDDEN_EXPERIMENT_DIRS };
 
 /**
  * The hidden-state root a notebook reads: `$ICL_HIDDEN_DUMP` if set; else `$ICL_DUMP_DIR/hidden`
@@ -72,21 +63,13 @@ export interface HiddenExperiments {
   example: boolean;
 }
 
-function experimentDir(root: string, name: string): string | null {
-  for (const d of [path.join(root, name, "dump"), path.join(root, name)]) {
-    if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) continue;
-    if (fs.existsSync(path.join(d, "manifest.json")) || fs.readdirSync(d).some((n) => /^shard-\d{3,}-of-\d{3,}$/.test(n))) return d;
-  }
-  return null;
-}
-
 /** Loads every experiment dump under `root` (strict: a broken dump is an error naming it). */
 export function loadHiddenExperiments(root: string): HiddenExperiments {
   if (!fs.existsSync(root)) throw new Error(`hidden-state root ${root} does not exist (set ICL_HIDDEN_DUMP)`);
   const dumps: Record<string, HiddenDump> = {};
   const missing: string[] = [];
   for (const name of Object.keys(HIDDEN_EXPERIMENT_DIRS)) {
-    const dir = experimentDir(root, name);
+    const dir = hiddenExperimentDir(root, name);
     if (dir === null) missing.push(name);
     else dumps[name] = loadHiddenDump(dir);
   }

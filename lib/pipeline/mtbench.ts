@@ -6,12 +6,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CoverageReport, checkCoverage } from "../analysis/coverage";
-import { type DedupePolicy, type MtBenchScores, scoreJudgments } from "../analysis/mtbenchScores";
+import { DEFAULT_DEDUPE, type DedupePolicy, type DedupedRows, dedupeJudgments } from "../analysis/dedupe";
+import { type MtBenchScores, scoreColumns } from "../analysis/mtbenchScores";
+import { type JudgmentColumns, loadJudgmentColumns } from "../io/judgmentColumns";
 import { loadManifest } from "../io/manifest";
-import { loadQuestions, streamJudgments } from "../io/mtbench";
+import { loadQuestions } from "../io/mtbench";
 import { InputError } from "../model/errors";
 import type { RunManifest } from "../model/manifest";
-import type { Judgment, Question } from "../model/mtbench";
+import type { Judgment, Question, QuestionId } from "../model/mtbench";
 
 /** Name of the marker file that flags a dump as example data (not results). */
 export const EXAMPLE_MARKER = "EXAMPLE_DATA";
@@ -84,38 +86,73 @@ export interface MtBenchRun {
 }
 
 export interface LoadRunOptions {
-  /** Judge model whose `<judge>_single.jsonl` to read; required when the dump has several. */
+  /**
+   * Judge model: picks `<judge>_single.jsonl` (required when the dump has several files) and keeps
+   * only that judge's rows (the others are dropped and counted; without it, a file holding rows of
+   * several judges is an InputError).
+   */
   judge?: string;
+  /** Default `DEFAULT_DEDUPE` ("last"). */
   dedupe?: DedupePolicy;
   /** A manifest kept outside the dump (default: `$ICL_MANIFEST`, then `<dir>/manifest.jsonl`). */
   manifest?: string;
+  /** Environment read for `$ICL_MANIFEST` (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** Loads, validates and scores a dump's single-grading judgments. */
-export async function loadMtBenchRun(dir: string, opts: LoadRunOptions = {}): Promise<MtBenchRun> {
-  const files = locateDump(dir, opts.manifest);
-  const judges = Object.keys(files.judgments);
-  let judge = opts.judge;
-  if (judge === undefined) {
-    if (judges.length !== 1) {
-      throw new InputError({ file: path.join(files.dir, "model_judgment") }, `expected one <judge>_single.jsonl file, found ${judges.length} (${judges.join(", ") || "none"}); name the judge`);
-    }
-    judge = judges[0] as string;
+/** A dump read once: the scored run, and the columns and kept rows it was scored from. */
+export interface ReadMtBenchDump {
+  run: MtBenchRun;
+  columns: JudgmentColumns;
+  deduped: DedupedRows;
+}
+
+/** One synthetic judgment per cell, scored when any of the cell's rows is (what checkCoverage needs). */
+function* cellJudgments(cols: JudgmentColumns, d: DedupedRows): Generator<Judgment> {
+  const scored = new Uint8Array(d.nCells);
+  for (let r = 0; r < cols.nRows; r++) if (!Number.isNaN(cols.score[r] as number)) scored[d.cellOfRow[r] as number] = 1;
+  for (let c = 0; c < d.nCells; c++) {
+    const first = d.cellFirstRow[c] as number;
+    yield {
+      model: cols.models[d.cellModel[c] as number] as string,
+      questionId: cols.questionIds[d.cellQuestion[c] as number] as QuestionId,
+      turn: d.cellTurn[c] as 1 | 2,
+      judge: [cols.judges[cols.judge[first] as number] as string, cols.prompts[cols.prompt[first] as number] as string],
+      score: scored[c] === 1 ? { kind: "scored", score: 0 } : { kind: "failed", reason: "error", raw: null },
+      line: cols.line[first] as number,
+    };
   }
-  const judgmentsFile = files.judgments[judge];
+}
+
+/**
+ * Reads a dump's judgments once (streamed into columns, checked: one judge, prompts matching
+ * turns), keeps the rows of the dedupe policy and scores them. The core of `openDump`
+ * (lib/dump.ts) and `loadMtBenchRun`.
+ */
+export async function readMtBenchDump(dir: string, opts: LoadRunOptions = {}): Promise<ReadMtBenchDump> {
+  const files = locateDump(dir, opts.manifest, opts.env);
+  const judges = Object.keys(files.judgments);
+  const judge = opts.judge ?? (judges.length === 1 ? (judges[0] as string) : undefined);
+  if (judge === undefined) {
+    throw new InputError({ file: path.join(files.dir, "model_judgment") }, `expected one <judge>_single.jsonl file, found ${judges.length} (${judges.join(", ") || "none"}); name the judge`);
+  }
+  // A named judge without its own file is looked for in the dump's only file.
+  const judgmentsFile = files.judgments[judge] ?? (judges.length === 1 ? files.judgments[judges[0] as string] : undefined);
   if (judgmentsFile === undefined) {
     throw new InputError({ file: path.join(files.dir, "model_judgment", `${judge}_single.jsonl`) }, `no judgments for judge "${judge}" (have: ${judges.join(", ") || "none"})`);
   }
   const manifest = files.manifest === null ? null : loadManifest(files.manifest);
   const questions = loadQuestions(files.questions);
-  const judgments: Judgment[] = [];
-  for await (const j of streamJudgments(judgmentsFile)) judgments.push(j);
-  const dedupe = opts.dedupe ?? "all";
-  const scores = scoreJudgments(judgments, { dedupe, questions, file: judgmentsFile });
+  // A judge named by the caller selects rows; a judge taken from the only file's name does not,
+  // so a file with rows of several judges is refused rather than silently filtered.
+  const columns = await loadJudgmentColumns(judgmentsFile, { questions, ...(opts.judge === undefined ? {} : { judge: opts.judge }) });
+  const dedupe = opts.dedupe ?? DEFAULT_DEDUPE;
+  const deduped = dedupeJudgments(columns, dedupe);
+  const scores = scoreColumns(columns, deduped);
   const judged = new Set(scores.models.map((m) => m.model));
   const models = manifest === null ? [...judged] : manifest.rows.map((r) => r.modelId);
-  const coverage = checkCoverage(judgments, questions, models);
-  return {
+  const coverage = checkCoverage(cellJudgments(columns, deduped), questions, models);
+  const run: MtBenchRun = {
     files,
     judge,
     judgmentsFile,
@@ -126,6 +163,12 @@ export async function loadMtBenchRun(dir: string, opts: LoadRunOptions = {}): Pr
     coverage,
     runsWithoutJudgments: models.filter((m) => !judged.has(m)),
   };
+  return { run, columns, deduped };
+}
+
+/** Loads, validates and scores a dump's single-grading judgments. */
+export async function loadMtBenchRun(dir: string, opts: LoadRunOptions = {}): Promise<MtBenchRun> {
+  return (await readMtBenchDump(dir, opts)).run;
 }
 
 /** A few lines describing what was loaded, what was dropped and what is missing. */
@@ -140,6 +183,8 @@ export function describeRun(run: MtBenchRun): string {
       : `runs in manifest: ${run.manifest.rows.length} (${run.files.manifest}); questions: ${run.questions.length}`,
     `failed judgments (left out of every mean): ${failed}; duplicated rows: ${dups}`,
   ];
+  const other = Object.entries(run.scores.otherJudges);
+  if (other.length > 0) lines.push(`rows of other judges left out (judge ${run.judge} selected): ${other.map(([j, n]) => `${j} ${n}`).join(", ")}`);
   if (run.runsWithoutJudgments.length > 0) lines.push(`runs without any judgment: ${run.runsWithoutJudgments.join(", ")}`);
   if (run.coverage.unexpectedModels.length > 0) lines.push(`judged models missing from the manifest (ignored): ${run.coverage.unexpectedModels.join(", ")}`);
   const { missing, failedOnly, expected } = run.coverage;

@@ -1,11 +1,13 @@
 /** `icl-workbench mtbench-scores`: per-model MT-Bench scores of a FastChat judgment file. */
-import { DEDUPE_POLICIES, type ModelScores, type MtBenchScores, scoreJudgmentStream } from "../../analysis/mtbenchScores";
-import { loadQuestions, streamJudgments } from "../../io/mtbench";
+import { DEDUPE_POLICIES, DEFAULT_DEDUPE, dedupeJudgments } from "../../analysis/dedupe";
+import { type ModelScores, type MtBenchScores, scoreColumns } from "../../analysis/mtbenchScores";
+import { loadJudgmentColumns } from "../../io/judgmentColumns";
+import { loadQuestions } from "../../io/mtbench";
 import { boolOpt, choiceOpt, parseCommandLine, stringOpt } from "../args";
 import { fmt, textTable } from "../format";
 import type { CliIO, Command } from "../io";
 
-const usage = `usage: icl-workbench mtbench-scores --judgments FILE [--questions FILE] [--dedupe all|last|first|error] [--json]
+const usage = `usage: icl-workbench mtbench-scores --judgments FILE [--questions FILE] [--dedupe all|last|first|error] [--judge-model NAME] [--json]
 
 Per-model MT-Bench single-grading scores: turn 1, turn 2, pooled average (FastChat
 show_result.py), mean of the two turns, counts, failed judgments and duplicates; per category
@@ -13,14 +15,20 @@ show_result.py), mean of the two turns, counts, failed judgments and duplicates;
 
   --judgments FILE   model_judgment/<judge>_single.jsonl (read as a stream; any size)
   --questions FILE   question.jsonl, for per-category means
-  --dedupe POLICY    duplicated (model, question, turn) rows: all (default, FastChat),
-                     last (URIAL show_results.py), first, error
-  --json             print {"models": [...]} as JSON
+  --dedupe POLICY    duplicated (model, question, turn) rows: last (default, URIAL
+                     show_results.py), all (FastChat show_result.py), first, error
+  --judge-model NAME score only this judge's rows; the other judges' rows are dropped and
+                     counted (a file with rows of several judges is refused without it)
+  --json             print {"models": [...]} as JSON (plus "other_judges" with --judge-model)
+
+A turn-1 row graded with a *-multi-turn judge prompt, or a turn-2 row with a single-turn one,
+is refused with the file, line and field.
 `;
 
 /** The JSON shape printed with --json (snake_case, as documented in the README). */
-export function scoresToJson(s: MtBenchScores, withCategories: boolean): { models: Record<string, unknown>[] } {
+export function scoresToJson(s: MtBenchScores, withCategories: boolean, withOtherJudges = false): { models: Record<string, unknown>[]; other_judges?: Record<string, number> } {
   return {
+    ...(withOtherJudges ? { other_judges: s.otherJudges } : {}),
     models: s.models.map((m: ModelScores) => {
       const o: Record<string, unknown> = {
         model: m.model,
@@ -56,6 +64,8 @@ function plain(s: MtBenchScores): string {
   }
   const failed = s.models.reduce((a, m) => a + m.nFailed, 0);
   if (failed > 0) out += `\n${failed} failed judgments (score -1 / $ERROR$) were left out of every mean.\n`;
+  const other = Object.entries(s.otherJudges);
+  if (other.length > 0) out += `\nrows of other judges left out: ${other.map(([j, n]) => `${j} (${n})`).join(", ")}\n`;
   return out;
 }
 
@@ -67,14 +77,18 @@ export const command: Command = {
       judgments: { type: "string" },
       questions: { type: "string" },
       dedupe: { type: "string" },
+      "judge-model": { type: "string" },
       json: { type: "boolean" },
     });
     const judgments = stringOpt(p, "judgments", true);
     const questionsPath = stringOpt(p, "questions");
-    const dedupe = choiceOpt(p, "dedupe", DEDUPE_POLICIES, "all");
+    const dedupe = choiceOpt(p, "dedupe", DEDUPE_POLICIES, DEFAULT_DEDUPE);
+    const judge = stringOpt(p, "judge-model");
     const questions = questionsPath === undefined ? undefined : loadQuestions(questionsPath);
-    const scores = await scoreJudgmentStream(streamJudgments(judgments), { dedupe, file: judgments, ...(questions ? { questions } : {}) });
-    if (boolOpt(p, "json")) io.stdout(JSON.stringify(scoresToJson(scores, questions !== undefined)) + "\n");
+    // The same path as openDump (lib/dump.ts): checked columns, the one dedupe, the one scoring.
+    const cols = await loadJudgmentColumns(judgments, { ...(questions ? { questions } : {}), ...(judge === undefined ? {} : { judge }) });
+    const scores = scoreColumns(cols, dedupeJudgments(cols, dedupe));
+    if (boolOpt(p, "json")) io.stdout(JSON.stringify(scoresToJson(scores, questions !== undefined, judge !== undefined)) + "\n");
     else io.stdout(plain(scores));
     return 0;
   },
