@@ -45,11 +45,24 @@ function makeFile(rows: number): string {
 
 interface Measure {
   wallS: number;
+  /** CPU seconds of the workbench child (absent for pandas). */
+  cpuS?: number;
   maxRssMiB: number;
 }
 
-function workbench(file: string, policy: string): Measure {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "mtbench-score-child.ts"), file, policy], { encoding: "utf8", maxBuffer: 1 << 20 });
+/** A dump directory around `file` (the shared question.jsonl, the file linked as the judgments), for openDump. */
+function makeDump(file: string, rows: number): string {
+  const d = path.join(dir, `dump-${rows}`);
+  const link = path.join(d, "model_judgment", "gpt-4_single.jsonl");
+  if (fs.existsSync(link)) return d;
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.copyFileSync(path.resolve(path.dirname(source), "..", "question.jsonl"), path.join(d, "question.jsonl"));
+  fs.symlinkSync(file, link);
+  return d;
+}
+
+function workbench(mode: "scores" | "open", target: string, policy: string): Measure {
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "mtbench-score-child.ts"), mode, target, policy], { encoding: "utf8", maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`workbench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop() as string) as Measure;
 }
@@ -74,17 +87,22 @@ function main(): void {
     const file = makeFile(rows);
     const gib = fs.statSync(file).size / 2 ** 30;
     const base = !runPandas ? "not run (BENCH_PANDAS=0)" : rows <= 200000 ? pandas(file) : "not run: pandas needs ~23 GB at this size";
-    for (const policy of ["all", "last"]) {
-      const m = workbench(file, policy);
+    const runs: [string, "scores" | "open", string, string][] = [
+      [`workbench --dedupe all  `, "scores", file, "all"],
+      [`workbench --dedupe last `, "scores", file, "last"],
+      [`openDump, dedupe last   `, "open", makeDump(file, rows), "last"],
+    ];
+    for (const [label, mode, target, policy] of runs) {
+      const m = workbench(mode, target, policy);
       const ratio = typeof base === "string" ? "" : `${(m.wallS / base.wallS).toFixed(2)}x, ${(m.maxRssMiB / base.maxRssMiB).toFixed(3)}x`;
-      console.log(`${String(rows).padEnd(10)}  ${gib.toFixed(2).padStart(5)} GiB  workbench --dedupe ${policy.padEnd(5)}   ${m.wallS.toFixed(2).padStart(8)}   ${m.maxRssMiB.toFixed(0).padStart(14)}   ${ratio}`);
+      console.log(`${String(rows).padEnd(10)}  ${gib.toFixed(2).padStart(5)} GiB  ${label}    ${m.wallS.toFixed(2).padStart(8)}   ${m.maxRssMiB.toFixed(0).padStart(14)}   ${ratio}${m.cpuS === undefined ? "" : `  (cpu ${m.cpuS.toFixed(2)} s)`}`);
     }
     if (typeof base === "string") console.log(`${String(rows).padEnd(10)}  ${gib.toFixed(2).padStart(5)} GiB  FastChat show_result.py     ${base}`);
     else console.log(`${String(rows).padEnd(10)}  ${gib.toFixed(2).padStart(5)} GiB  FastChat show_result.py     ${base.wallS.toFixed(2).padStart(8)}   ${base.maxRssMiB.toFixed(0).padStart(14)}`);
   }
   console.log(
-    "\nThe workbench never holds the rows' texts: it reads through one reused buffer and keeps a few bytes per " +
-      "(model, question, turn) cell (4 under all/first, 9 under last), which the replicated files multiply with their size.",
+    "\nThe workbench never holds the rows' texts: it reads through one reused buffer into columns of ~24 bytes a row " +
+      "(lib/io/judgmentColumns.ts) plus ~16 bytes a (model, question, turn) cell for the dedupe; openDump adds the arquero tables.",
   );
 }
 

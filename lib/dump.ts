@@ -119,37 +119,72 @@ export function runsTable(manifest: RunManifest | null): ColumnTable {
   return aq.table(columns);
 }
 
+/** What arquero needs of a column (its `ColumnType`): a length, `at`, iteration. */
+export interface ColumnLike<T> {
+  length: number;
+  at(row: number): T;
+  [Symbol.iterator](): Iterator<T>;
+  toArray(): T[];
+}
+
+/** A read-only arquero column computed per row from typed arrays (e.g. codes into a dictionary, as Arrow's dictionary columns). */
+function derivedColumn<T>(length: number, at: (row: number) => T): ColumnLike<T> {
+  return {
+    length,
+    at,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < length; i++) yield at(i);
+    },
+    toArray: () => Array.from({ length }, (_, i) => at(i)),
+  };
+}
+
+function dictionaryColumn<T>(codes: Uint32Array | Uint16Array | Uint8Array | Int32Array, values: readonly T[]): ColumnLike<T> {
+  return derivedColumn(codes.length, (row) => values[codes[row] as number] as T);
+}
+
+/** `a[idx[i]]` for each i, as the same kind of typed array (or `a` itself when `idx` is every row in order). */
+function gather<A extends Uint32Array | Uint16Array | Uint8Array | Float64Array>(a: A, idx: Uint32Array, every: boolean, make: (n: number) => A): A {
+  if (every) return a;
+  const out = make(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = a[idx[i] as number] as number;
+  return out;
+}
+
+/**
+ * `dump.judgments`: columns are typed arrays (or views computing a row's value from them), so a
+ * kept row costs ~36 bytes whatever its strings; model, category, judge and prompt names are
+ * dictionary-coded.
+ */
 function judgmentsTable(cols: JudgmentColumns, kept: Uint32Array, cellOfRow: Uint32Array, cellRows: Uint32Array): ColumnTable {
   const n = kept.length;
-  const model = new Array<string>(n);
-  const questionId = new Array<number | string>(n);
-  const category = new Array<string | null>(n);
-  const turn = new Uint8Array(n);
-  const score = new Array<number | null>(n);
-  const failed = new Array<boolean>(n);
-  const failure = new Array<string | null>(n);
-  const judge = new Array<string>(n);
-  const prompt = new Array<string>(n);
-  const line = new Uint32Array(n);
+  const every = n === cols.nRows;
+  const question = gather(cols.question, kept, every, (k) => new Uint32Array(k));
+  const score = gather(cols.score, kept, every, (k) => new Float64Array(k));
+  const failure = gather(cols.failure, kept, every, (k) => new Uint8Array(k));
+  const categories: (string | null)[] = [...cols.categories, null];
+  const noCategory = cols.categories.length;
   const nCellRows = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = kept[i] as number;
-    const q = cols.question[r] as number;
-    const c = cols.questionCategory[q] as number;
-    const s = cols.score[r] as number;
-    model[i] = cols.models[cols.model[r] as number] as string;
-    questionId[i] = cols.questionIds[q] as number | string;
-    category[i] = c < 0 ? null : (cols.categories[c] as string);
-    turn[i] = cols.turn[r] as number;
-    score[i] = Number.isNaN(s) ? null : s;
-    failed[i] = Number.isNaN(s);
-    failure[i] = failureName(cols.failure[r] as number);
-    judge[i] = cols.judges[cols.judge[r] as number] as string;
-    prompt[i] = cols.prompts[cols.prompt[r] as number] as string;
-    line[i] = cols.line[r] as number;
-    nCellRows[i] = cellRows[cellOfRow[r] as number] as number;
-  }
-  return aq.table({ model, question_id: questionId, category, turn, score, failed, failure, judge, judge_prompt: prompt, line, cell_rows: nCellRows });
+  for (let i = 0; i < n; i++) nCellRows[i] = cellRows[cellOfRow[kept[i] as number] as number] as number;
+  return aq.table({
+    model: dictionaryColumn(gather(cols.model, kept, every, (k) => new Uint32Array(k)), cols.models),
+    question_id: dictionaryColumn(question, cols.questionIds),
+    category: derivedColumn(n, (row) => {
+      const c = cols.questionCategory[question[row] as number] as number;
+      return categories[c < 0 ? noCategory : c] as string | null;
+    }),
+    turn: gather(cols.turn, kept, every, (k) => new Uint8Array(k)),
+    score: derivedColumn(n, (row) => {
+      const v = score[row] as number;
+      return Number.isNaN(v) ? null : v;
+    }),
+    failed: derivedColumn(n, (row) => Number.isNaN(score[row] as number)),
+    failure: derivedColumn(n, (row) => failureName(failure[row] as number)),
+    judge: dictionaryColumn(gather(cols.judge, kept, every, (k) => new Uint16Array(k)), cols.judges),
+    judge_prompt: dictionaryColumn(gather(cols.prompt, kept, every, (k) => new Uint16Array(k)), cols.prompts),
+    line: gather(cols.line, kept, every, (k) => new Uint32Array(k)),
+    cell_rows: nCellRows,
+  });
 }
 
 /** Factor columns of the runs (every manifest key but model_id), null for a model the manifest lacks. */
@@ -229,15 +264,19 @@ export async function openDump(dir: string, opts: OpenDumpOptions = {}): Promise
   });
   const cells = questionScoreCells(cols, deduped);
   const nc = deduped.nCells;
+  const categoryNames: (string | null)[] = [...cols.categories, null];
   const questionScores = aq.table({
-    model: Array.from(deduped.cellModel, (m) => cols.models[m] as string),
-    question_id: Array.from(deduped.cellQuestion, (q) => cols.questionIds[q] as number | string),
-    category: Array.from(deduped.cellQuestion, (q) => {
-      const c = cols.questionCategory[q] as number;
-      return c < 0 ? null : (cols.categories[c] as string);
+    model: dictionaryColumn(deduped.cellModel, cols.models),
+    question_id: dictionaryColumn(deduped.cellQuestion, cols.questionIds),
+    category: derivedColumn(nc, (cell) => {
+      const c = cols.questionCategory[deduped.cellQuestion[cell] as number] as number;
+      return categoryNames[c < 0 ? cols.categories.length : c] as string | null;
     }),
-    turn: deduped.cellTurn.slice(0, nc),
-    score: Array.from(cells.score, (s) => (Number.isNaN(s) ? null : s)),
+    turn: deduped.cellTurn,
+    score: derivedColumn(nc, (cell) => {
+      const v = cells.score[cell] as number;
+      return Number.isNaN(v) ? null : v;
+    }),
     n: cells.n,
   });
   const alpacaEvalDump = loadAlpacaEvalDump(run.files.dir);
