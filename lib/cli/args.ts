@@ -7,6 +7,7 @@
  * `Infinity` and empty entries are refused, never read as 16 / 1000 / inf / 0.
  */
 import { parseArgs } from "node:util";
+import { closestName } from "../io/suggest";
 import { UsageError } from "./io";
 
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean; default?: string | boolean }>;
@@ -57,31 +58,9 @@ export function joinNegativeValues(argv: readonly string[], options: OptionSpec)
   return out;
 }
 
-/** Levenshtein distance (small strings: option names). */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur.push(Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
-}
-
 /** The known option closest to `given` (within 2 edits, or one a prefix of the other), or undefined. */
 export function closestOption(given: string, options: OptionSpec): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const name of Object.keys(options)) {
-    const d = name.startsWith(given) || given.startsWith(name) ? 1 : editDistance(given, name);
-    if (d < bestD) {
-      bestD = d;
-      best = name;
-    }
-  }
-  return bestD <= 2 ? best : undefined;
+  return closestName(given, Object.keys(options), 2, true);
 }
 
 export function parseCommandLine(argv: string[], options: OptionSpec, allowPositionals = false): Parsed {

@@ -13,8 +13,7 @@ import { Progress } from "../../experiment/progress";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../experiment/retry";
 import { isOpenAIHosted, readApiKey, redactSecrets } from "../../experiment/secrets";
 import { resolvePrices, UsageMeter } from "../../experiment/usage";
-import { loadAnswers, loadJudgePrompts, loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
-import type { Answer, Question } from "../../model/mtbench";
+import { loadJudgeInputs } from "../../experiment/judgeInputs";
 import { boolOpt, listOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
 import { type CliIO, type Command, processIO, UsageError } from "../io";
 
@@ -164,6 +163,9 @@ kill it at any moment and rerun, nothing is lost, duplicated or paid for twice.
   --repeats K              judge everything K times to measure judge noise: repeat 0 goes to the
                            output file, repeat r >= 1 to <output without .jsonl>.repeat-<r>.jsonl
   --first-n N              only the first N questions (FastChat's debug option)
+  --extra-categories A,B   question categories beyond MT-Bench's eight, judged without a
+                           reference as FastChat does; any other unknown category is an error
+                           (a typo such as "maths" would lose its reference answer)
   --dry-run                print what would be judged (and what is already done), no requests
   --batch                  use OpenAI's Batch API (half price, results within 24 h): one batch per
                            repeat; <output>.batch.json remembers a submitted batch, so rerunning
@@ -227,6 +229,7 @@ export const command: Command = {
       batch: { type: "boolean" },
       "poll-seconds": { type: "string" },
       "max-wait-minutes": { type: "string" },
+      "extra-categories": { type: "string" },
     });
     const dump = stringOpt(p, "dump", true);
     const judgeModel = stringOpt(p, "judge-model") ?? "gpt-4";
@@ -239,20 +242,24 @@ export const command: Command = {
     const repeats = numberOpt(p, "repeats", { integer: true, min: 1 }) ?? 1;
     const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
 
-    let questions: Question[] = loadQuestions(questionsPath);
-    if (firstN !== undefined) questions = questions.slice(0, firstN);
     const files = answerFiles(answersDir);
     const wanted = listOpt(p, "models") ?? [...files.keys()];
-    const answers = new Map<string, Answer[]>();
+    const judgedFiles = new Map<string, string>();
     for (const m of wanted) {
       const f = files.get(m);
       if (f === undefined) throw new UsageError(`--models: no answer file ${path.join(answersDir, `${m}.jsonl`)} (have: ${[...files.keys()].join(", ") || "none"})`);
-      answers.set(m, loadAnswers(f));
+      judgedFiles.set(m, f);
     }
-    if (answers.size === 0) throw new UsageError(`no answer files in ${answersDir}`);
-    const needRefs = questions.some((q) => ["math", "reasoning", "coding"].includes(q.category));
-    const references = needRefs ? loadReferenceAnswers(referencesPath) : [];
-    const judgePrompts = loadJudgePrompts(promptsPath);
+    if (judgedFiles.size === 0) throw new UsageError(`no answer files in ${answersDir}`);
+    const { questions, answers, references, judgePrompts } = loadJudgeInputs({
+      questionsFile: questionsPath,
+      answerFiles: judgedFiles,
+      referencesFile: referencesPath,
+      promptsFile: promptsPath,
+      turns,
+      firstN,
+      extraCategories: listOpt(p, "extra-categories") ?? [],
+    });
 
     const plans: { repeat: number; output: string; jobs: JudgeJob[] }[] = [];
     for (let r = 0; r < repeats; r++) {

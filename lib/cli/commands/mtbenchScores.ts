@@ -1,11 +1,16 @@
 /** `icl-workbench mtbench-scores`: per-model MT-Bench scores of a FastChat judgment file. */
 import { DEDUPE_POLICIES, type ModelScores, type MtBenchScores, scoreJudgmentStream } from "../../analysis/mtbenchScores";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { manifestJudgmentGaps } from "../../analysis/coverage";
+import { loadManifest } from "../../io/manifest";
 import { loadQuestions, streamJudgments } from "../../io/mtbench";
 import { boolOpt, choiceOpt, parseCommandLine, stringOpt } from "../args";
 import { fmt, textTable } from "../format";
 import type { CliIO, Command } from "../io";
 
-const usage = `usage: icl-workbench mtbench-scores --judgments FILE [--questions FILE] [--dedupe all|last|first|error] [--json]
+const usage = `usage: icl-workbench mtbench-scores --judgments FILE [--questions FILE] [--dedupe all|last|first|error]
+                                     [--manifest FILE] [--json]
 
 Per-model MT-Bench single-grading scores: turn 1, turn 2, pooled average (FastChat
 show_result.py), mean of the two turns, counts, failed judgments and duplicates; per category
@@ -15,8 +20,27 @@ show_result.py), mean of the two turns, counts, failed judgments and duplicates;
   --questions FILE   question.jsonl, for per-category means
   --dedupe POLICY    duplicated (model, question, turn) rows: all (default, FastChat),
                      last (URIAL show_results.py), first, error
+  --manifest FILE    the dump's manifest.jsonl (default: manifest.jsonl of the dump holding
+                     model_judgment/, when present): runs without any judgment and judged
+                     models missing from the manifest are reported on stderr
   --json             print {"models": [...]} as JSON
 `;
+
+/** --manifest, else DUMP/manifest.jsonl for a judgment file DUMP/model_judgment/<judge>_single.jsonl. */
+function manifestPath(given: string | undefined, judgments: string): string | undefined {
+  if (given !== undefined) return given;
+  const beside = path.join(path.dirname(path.resolve(judgments)), "..", "manifest.jsonl");
+  return path.basename(path.dirname(path.resolve(judgments))) === "model_judgment" && fs.existsSync(beside) ? path.normalize(beside) : undefined;
+}
+
+/** The stderr lines about manifest runs and judged models that do not meet ("" when they all do). */
+function manifestReport(manifestFile: string, judgments: string, judged: readonly string[]): string {
+  const gaps = manifestJudgmentGaps(loadManifest(manifestFile).rows.map((r) => r.modelId), judged);
+  let out = "";
+  if (gaps.runsWithoutJudgments.length > 0) out += `mtbench-scores: runs in ${manifestFile} without any judgment in ${judgments}: ${gaps.runsWithoutJudgments.join(", ")}\n`;
+  if (gaps.judgedNotInManifest.length > 0) out += `mtbench-scores: judged models missing from ${manifestFile}: ${gaps.judgedNotInManifest.join(", ")}\n`;
+  return out;
+}
 
 /** The JSON shape printed with --json (snake_case, as documented in the README). */
 export function scoresToJson(s: MtBenchScores, withCategories: boolean): { models: Record<string, unknown>[] } {
@@ -68,12 +92,15 @@ export const command: Command = {
       questions: { type: "string" },
       dedupe: { type: "string" },
       json: { type: "boolean" },
+      manifest: { type: "string" },
     });
     const judgments = stringOpt(p, "judgments", true);
     const questionsPath = stringOpt(p, "questions");
     const dedupe = choiceOpt(p, "dedupe", DEDUPE_POLICIES, "all");
     const questions = questionsPath === undefined ? undefined : loadQuestions(questionsPath);
     const scores = await scoreJudgmentStream(streamJudgments(judgments), { dedupe, file: judgments, ...(questions ? { questions } : {}) });
+    const manifestFile = manifestPath(stringOpt(p, "manifest"), judgments);
+    if (manifestFile !== undefined) io.stderr(manifestReport(manifestFile, judgments, scores.models.map((m) => m.model)));
     if (boolOpt(p, "json")) io.stdout(JSON.stringify(scoresToJson(scores, questions !== undefined)) + "\n");
     else io.stdout(plain(scores));
     return 0;
