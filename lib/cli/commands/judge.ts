@@ -15,6 +15,7 @@ import { isOpenAIHosted, readApiKey, redactSecrets } from "../../experiment/secr
 import { resolvePrices, UsageMeter } from "../../experiment/usage";
 import { loadJudgeInputs } from "../../experiment/judgeInputs";
 import { boolOpt, listOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
+import { EXIT_INTERRUPTED, Interrupt, rerunCommand } from "../interrupt";
 import { type CliIO, type Command, processIO, UsageError } from "../io";
 
 // ---------------------------------------------------------------- shared flag helpers
@@ -173,7 +174,9 @@ kill it at any moment and rerun, nothing is lost, duplicated or paid for twice.
                            --max-wait-minutes M (default 1440; then exit 1, rerun to collect)
 ${API_FLAGS_USAGE.replace("%CONCURRENCY%", "8").replace("%TIMEOUT%", "120")}
   Default --base-url: https://api.openai.com/v1. Exit status: 0 done, 1 failures (rerun to
-  retry them), 3 budget reached (rerun with a higher --budget-usd to continue).
+  retry them), 3 budget reached (rerun with a higher --budget-usd to continue), 130 Ctrl-C
+  (the first one lets the requests in flight finish and be written, then prints the command
+  that resumes; a second one quits at once).
 
 Example:
   OPENAI_API_KEY=... icl-workbench judge --dump runs/llama3 --judge-prompts judge_prompts.jsonl \\
@@ -206,6 +209,19 @@ function parseTurns(p: Parsed): (1 | 2)[] {
     if (s !== "1" && s !== "2") throw new UsageError(`--turns: expected 1 and/or 2, got "${s}"`);
     return Number(s) as 1 | 2;
   });
+}
+
+/**
+ * Ctrl-C handling for a run writing `outputs` (only when running as the real process): the
+ * first Ctrl-C stops new requests and says so, the second quits at once.
+ */
+export function installInterrupt(io: CliIO, err: (t: string) => void, command: string, argv: readonly string[], outputs: readonly string[]): Interrupt | null {
+  if (io !== processIO) return null;
+  const files = outputs.join(", ");
+  return new Interrupt({
+    onFirst: () => err(`\ninterrupt: no new requests start; waiting for the ones in flight to finish and be written to ${files} (Ctrl-C again to quit now)\n`),
+    onSecond: () => err(`\nquitting now: lines already in ${files} are kept; rerun to continue:\n  ${rerunCommand(command, argv)}\n`),
+  }).install();
 }
 
 export const command: Command = {
@@ -334,30 +350,40 @@ export const command: Command = {
       io.stdout(`usage: ${api.meter.summary()} (at list prices; the Batch API bills half)\n`);
       return anyFailed ? 1 : 0;
     }
-    for (const pl of plans) {
-      const progress = makeProgress(io, `judging (repeat ${pl.repeat})`, pl.jobs.length, api.meter, api.secrets);
-      const s: JudgeRunSummary = await runJudging({
-        jobs: pl.jobs,
-        output: pl.output,
-        pool: api.pool,
-        concurrency: api.concurrency,
-        meter: api.meter,
-        retry: api.retry,
-        retryHooks: { onRetry: () => void retries++ },
-        progress,
-        onFailure: (job, msg) => err(`${isTerminal(io) ? "\n" : ""}failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
-      });
-      progress.finish();
-      if (s.truncatedBytes > 0) err(`${pl.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
-      io.stdout(redactSecrets(summaryLine(`repeat ${pl.repeat} -> ${pl.output}`, s), api.secrets));
-      if (s.failed > 0) anyFailed = true;
-      if (s.stoppedBecause !== null) {
-        if (s.stoppedBecause.startsWith("budget")) budgetStop = true;
-        else anyFailed = true;
-        break;
+    const interrupt = installInterrupt(io, err, "judge", argv, plans.map((pl) => pl.output));
+    try {
+      for (const pl of plans) {
+        const progress = makeProgress(io, `judging (repeat ${pl.repeat})`, pl.jobs.length, api.meter, api.secrets);
+        const s: JudgeRunSummary = await runJudging({
+          jobs: pl.jobs,
+          output: pl.output,
+          pool: api.pool,
+          concurrency: api.concurrency,
+          meter: api.meter,
+          retry: api.retry,
+          retryHooks: { onRetry: () => void retries++ },
+          progress,
+          onFailure: (job, msg) => err(`${isTerminal(io) ? "\n" : ""}failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
+          ...(interrupt !== null ? { stopReason: interrupt.reason } : {}),
+        });
+        progress.finish();
+        if (s.truncatedBytes > 0) err(`${pl.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
+        io.stdout(redactSecrets(summaryLine(`repeat ${pl.repeat} -> ${pl.output}`, s), api.secrets));
+        if (s.failed > 0) anyFailed = true;
+        if (s.stoppedBecause !== null) {
+          if (s.stoppedBecause.startsWith("budget")) budgetStop = true;
+          else anyFailed = true;
+          break;
+        }
       }
+    } finally {
+      interrupt?.dispose();
     }
     io.stdout(`usage: ${api.meter.summary()}; ${retries} retries\n`);
+    if (interrupt?.wasInterrupted) {
+      err(`interrupted: every finished judgment is saved; rerun to continue (finished ones are skipped, never paid again):\n  ${rerunCommand("judge", argv)}\n`);
+      return EXIT_INTERRUPTED;
+    }
     if (budgetStop) return EXIT_BUDGET;
     return anyFailed ? 1 : 0;
   },
