@@ -161,9 +161,17 @@ export function loadJudgeInputs(o: JudgeInputOptions): JudgeInputs {
     checkReferences(questionRows, refRows, o);
   }
 
+  return { questions, answers, references, judgePrompts: loadCheckedJudgePrompts(o.promptsFile, questions, o.turns) };
+}
+
+/**
+ * Reads judge_prompts.jsonl and checks the single-grading prompts `questions` x `turns` use:
+ * each present once, each template filled by exactly FastChat's placeholders.
+ */
+export function loadCheckedJudgePrompts(file: string, questions: readonly Question[], turns: readonly (1 | 2)[]): JudgePrompt[] {
   const used = new Set<string>();
-  for (const q of questions) for (const t of o.turns) if (t === 1 || q.turns.length === 2) used.add(singleJudgePromptName(q.category, t));
-  const promptRows = withLines(readTextFile(o.promptsFile), o.promptsFile, parseJudgePrompts);
-  checkJudgePrompts(promptRows, o.promptsFile, used);
-  return { questions, answers, references, judgePrompts: promptRows.map((r) => r.value) };
+  for (const q of questions) for (const t of turns) if (t === 1 || q.turns.length === 2) used.add(singleJudgePromptName(q.category, t));
+  const rows = withLines(readTextFile(file), file, parseJudgePrompts);
+  checkJudgePrompts(rows, file, used);
+  return rows.map((r) => r.value);
 }
