@@ -153,3 +153,26 @@ test("mtbench-scores: a directory for --judgments is a clear error; manifest run
   assert.equal(quiet.code, 0);
   assert.equal(quiet.stderr, "");
 });
+
+test("greedy: a duplicated judge-prompt name is refused the same way, before any request", async () => {
+  await withServer(async (server) => {
+    const dir = tempDir();
+    writeSyntheticDump(dir, 2, []);
+    const prompts = path.join(dir, "judge_prompts.jsonl");
+    fs.appendFileSync(prompts, JSON.stringify(SYNTHETIC_JUDGE_PROMPTS[0]) + "\n");
+    fs.writeFileSync(path.join(dir, "cand.jsonl"), JSON.stringify({ instruction: "q", output: "a" }) + "\n");
+    fs.writeFileSync(path.join(dir, "p.txt"), "Rules.\n\n");
+    const r = await runCli(
+      [
+        "greedy", "--work-dir", path.join(dir, "work"), "--prompt", path.join(dir, "p.txt"), "--candidates", path.join(dir, "cand.jsonl"),
+        "--questions", path.join(dir, "question.jsonl"), "--judge-prompts", prompts, "--references", path.join(dir, "reference_answer", "gpt-4.jsonl"),
+        "--base-url", server.url, "--api-key-env", "WB_TEST_JUDGE_KEY", "--model", "m",
+      ],
+      ENV,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(`${prompts}:5: field "name": judge prompt "single-v1" is already defined on line 1`), r.stderr);
+    assert.ok(!hasStackTrace(r.stderr));
+    assert.equal(server.requests.length, 0);
+  });
+});
