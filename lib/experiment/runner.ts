@@ -122,9 +122,11 @@ export interface MeteredRunOptions<J extends KeyedJob> {
   /** Clock for `tstamp` (milliseconds; seconds are written). */
   now?: () => number;
   onFailure?: (job: J, message: string) => void;
+  /** Checked before each job starts, after the budget: a reason to stop (e.g. Ctrl-C), or null. */
+  stopReason?: () => string | null;
 }
 
-/** {@link runJobs} for a metered run: stops at the meter's budget; progress and failures go to the caller's hooks. */
+/** {@link runJobs} for a metered run: stops at the meter's budget (or the caller's stopReason); progress and failures go to the caller's hooks. */
 export function runMeteredJobs<J extends KeyedJob>(
   o: MeteredRunOptions<J>,
   run: { jobs: readonly J[]; done: Set<string>; log: AppendLog; execute: (job: J) => Promise<unknown> },
@@ -132,7 +134,7 @@ export function runMeteredJobs<J extends KeyedJob>(
   return runJobs({
     ...run,
     concurrency: o.concurrency,
-    stopReason: () => o.meter.budgetStop(),
+    stopReason: () => o.meter.budgetStop() ?? o.stopReason?.() ?? null,
     ...(o.progress ? { progress: o.progress } : {}),
     ...(o.onFailure ? { onFailure: o.onFailure } : {}),
   });

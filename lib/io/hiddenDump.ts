@@ -20,6 +20,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../model/errors";
+import { readTextFile } from "./jsonl";
 import { loadSafetensors, type Tensor } from "./safetensors";
 
 export const HIDDEN_DUMP_FORMAT = "icl-workbench.hidden-dump";
@@ -541,7 +542,7 @@ function sha256File(p: string): string {
 function readShard(dir: string, opts: LoadHiddenOptions): ShardInput {
   const mpath = path.join(dir, "manifest.json");
   if (!fs.existsSync(mpath)) throw new InputError({ file: mpath }, "missing: every dump (or shard) directory holds a manifest.json");
-  const manifest = parseHiddenManifest(fs.readFileSync(mpath, "utf8"), mpath);
+  const manifest = parseHiddenManifest(readTextFile(mpath), mpath);
   const files = manifest.files.map((e) => {
     const p = path.join(dir, e.name);
     if (!fs.existsSync(p)) throw new InputError({ file: p }, `missing: listed in ${mpath}`);

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { writeFileAtomic } from "../../io/atomic";
 import { loadAlpacaEvalInstructions } from "../../io/alpacaEvalInstructions";
 import { loadQuestions } from "../../io/mtbench";
+import { InputError } from "../../model/errors";
 import { ABLATIONS, type RunManifestRow, SETTINGS, type Setting } from "../../model/manifest";
 import type { Question } from "../../model/mtbench";
 import {
@@ -53,7 +54,12 @@ kept), turn 2 prompted with turn 1's cleaned answer. Instruct models use the cha
                            "/" and other odd characters replaced by "_"); with a grid,
                            _t<T>_p<P>_rp<R> is appended
   --mode completion|chat   completion (base models; default when --prompt is given) or chat
-  --prompt FILE            URIAL-format prompt file (completion mode)
+  --prompt FILE            URIAL-format prompt file (completion mode); a file without
+                           demonstrations (prompt --ablation no_demos) is a base run
+  --base-prompt rules|none the paper's "base (no ICL)" runs, no demonstrations (completion
+                           mode, manifest setting base, n_demos 0): rules = the rules preamble of
+                           --prompt FILE only; none = no prompt, each query sent as URIAL's
+                           "# Query:" block followed by an open "# Answer:" block
   --questions FILE         default DIR/question.jsonl (copied into DIR when taken from elsewhere;
                            mt_bench only)
   --temperature LIST       e.g. 0 or 0,0.5,1 (default 0)
@@ -95,6 +101,7 @@ const FLAGS: OptionSpec = {
   "model-id": { type: "string" },
   mode: { type: "string" },
   prompt: { type: "string" },
+  "base-prompt": { type: "string" },
   questions: { type: "string" },
   temperature: { type: "string" },
   "top-p": { type: "string" },
@@ -121,6 +128,7 @@ const FLAGS: OptionSpec = {
 
 interface UrialModule {
   readUrialPrompt(file: string): unknown;
+  basePrompt(kind: "rules" | "none", prompt: unknown): unknown;
   demoCount(prompt: unknown): number;
   urialPromptStyle(prompt: unknown): PromptStyle;
 }
@@ -129,6 +137,22 @@ interface UrialModule {
 function loadUrial(): UrialModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only --prompt needs the prompts module
   return require("../../experiment/urialStyle") as UrialModule;
+}
+
+const BASE_PROMPTS = ["rules", "none"] as const;
+
+/** Which prompt flags go together: completion mode needs a prompt, --base-prompt rules reads one, none takes none. */
+function checkPromptFlags(mode: "completion" | "chat", promptFile: string | undefined, baseKind: (typeof BASE_PROMPTS)[number] | undefined): void {
+  if (mode === "chat") {
+    if (promptFile !== undefined) throw new UsageError("--prompt is for completion mode (base models); chat mode sends the questions as messages");
+    if (baseKind !== undefined) throw new UsageError("--base-prompt is for completion mode (base models)");
+    return;
+  }
+  if (baseKind === "rules" && promptFile === undefined) throw new UsageError("--base-prompt rules keeps the rules preamble of --prompt FILE (e.g. URIAL's urial.txt): give --prompt");
+  if (baseKind === "none" && promptFile !== undefined) throw new UsageError("--base-prompt none sends no prompt at all: drop --prompt (or use --base-prompt rules to keep its preamble)");
+  if (promptFile === undefined && baseKind === undefined) {
+    throw new UsageError("completion mode needs --prompt FILE (a URIAL-format prompt), or --base-prompt none|rules for a base run without demonstrations");
+  }
 }
 
 function stopOpt(p: Parsed): string[] | undefined {
@@ -141,6 +165,7 @@ function loadAndPlaceQuestions(p: Parsed, dump: string): Question[] {
   const own = path.join(dump, "question.jsonl");
   const from = stringOpt(p, "questions") ?? own;
   const questions = loadQuestions(from);
+  if (questions.length === 0) throw new InputError({ file: from }, "no questions: nothing to generate (is this the right question.jsonl?)");
   if (path.resolve(from) !== path.resolve(own) && !fs.existsSync(own)) writeFileAtomic(own, fs.readFileSync(from));
   const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
   return firstN === undefined ? questions : questions.slice(0, firstN);
@@ -167,9 +192,9 @@ export const command: Command = {
     } else if (instructionsFile !== undefined) throw new UsageError("--instructions is for --benchmark alpaca_eval");
     const servedModel = stringOpt(p, "model", true);
     const promptFile = stringOpt(p, "prompt");
-    const mode = choiceOpt(p, "mode", ["completion", "chat"] as const, promptFile !== undefined ? "completion" : "chat");
-    if (mode === "completion" && promptFile === undefined) throw new UsageError("completion mode needs --prompt FILE (a URIAL-format prompt)");
-    if (mode === "chat" && promptFile !== undefined) throw new UsageError("--prompt is for completion mode (base models); chat mode sends the questions as messages");
+    const baseKind = p.values["base-prompt"] === undefined ? undefined : choiceOpt(p, "base-prompt", BASE_PROMPTS, "none");
+    const mode = choiceOpt(p, "mode", ["completion", "chat"] as const, promptFile !== undefined || baseKind !== undefined ? "completion" : "chat");
+    checkPromptFlags(mode, promptFile, baseKind);
     const baseId = stringOpt(p, "model-id") ?? answerFileName(servedModel).slice(0, -".jsonl".length);
     // FastChat names a model by its answer file, so the id must be a plain file name.
     if (answerFileName(baseId) !== `${baseId}.jsonl`) throw new UsageError(`--model-id "${baseId}": use letters, digits and . _ + - only (it names model_answer/<id>.jsonl)`);
@@ -188,9 +213,10 @@ export const command: Command = {
 
     let style: PromptStyle = { kind: "chat" };
     let nDemos: number | null = null;
-    if (promptFile !== undefined) {
+    if (promptFile !== undefined || baseKind !== undefined) {
       const urial = loadUrial();
-      const prompt = urial.readUrialPrompt(promptFile);
+      const file = promptFile === undefined ? null : urial.readUrialPrompt(promptFile);
+      const prompt = baseKind === undefined ? file : urial.basePrompt(baseKind, file);
       nDemos = urial.demoCount(prompt);
       style = urial.urialPromptStyle(prompt);
     }
@@ -226,7 +252,7 @@ export const command: Command = {
         promptFrom: stringOpt(p, "prompt-from") ?? null,
         judge: stringOpt(p, "judge") ?? "gpt-4",
         promptFile: promptFile === undefined ? null : path.relative(path.resolve(dump), path.resolve(promptFile)),
-        notes: stringOpt(p, "notes") ?? null,
+        notes: stringOpt(p, "notes") ?? (baseKind === "rules" ? "base run: rules preamble of prompt_file only, no demonstrations" : baseKind === "none" ? "base run: no prompt, no demonstrations" : null),
       };
       const output = benchmark === "mt_bench" ? path.join(dump, "model_answer", answerFileName(modelId)) : path.join(dump, "alpaca_eval", modelId, "model_outputs.json");
       return { point, modelId, row, output };

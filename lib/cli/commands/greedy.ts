@@ -10,7 +10,8 @@ import { DEFAULT_MAX_TOKENS, URIAL_STOP } from "../../experiment/generation";
 import { greedySearch, type GreedyChosenEvent, type GreedyScoreEvent } from "../../experiment/greedy";
 import { greedyEvaluator, GreedyIncompleteError } from "../../experiment/greedyPipeline";
 import { redactSecrets } from "../../experiment/secrets";
-import { loadJudgePrompts, loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
+import { loadCheckedJudgePrompts } from "../../experiment/judgeInputs";
+import { loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
 import { writeFileAtomic } from "../../io/atomic";
 import { numberListOpt, numberOpt, type OptionSpec, parseCommandLine, stringOpt } from "../args";
 import type { CliIO, Command } from "../io";
@@ -122,7 +123,7 @@ export const command: Command = {
     let questions = loadQuestions(stringOpt(p, "questions", true));
     const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
     if (firstN !== undefined) questions = questions.slice(0, firstN);
-    const judgePrompts = loadJudgePrompts(stringOpt(p, "judge-prompts", true));
+    const judgePrompts = loadCheckedJudgePrompts(stringOpt(p, "judge-prompts", true), questions, [1]);
     const references = loadReferenceAnswers(stringOpt(p, "references", true));
     const servedModel = stringOpt(p, "model", true);
     const steps = numberOpt(p, "steps", { integer: true, min: 1 }) ?? 3;

@@ -1,5 +1,6 @@
 /** `icl-workbench hidden-sims`: per-run hidden-state similarities and the footnote-6 tests of a dump. */
 import { FOOTNOTE6_TESTS, type HiddenSimsReport, formatTestRows, hiddenSimsReport } from "../../analysis/hiddenStates";
+import { checkHiddenStates } from "../../io/hiddenChecks";
 import { loadHiddenDump } from "../../io/hiddenDump";
 import { boolOpt, choiceOpt, parseCommandLine, stringOpt } from "../args";
 import { fmt, textTable } from "../format";
@@ -49,6 +50,7 @@ export const command: Command = {
     const dir = stringOpt(p, "dump", true);
     const layer = choiceOpt(p, "layer", ["last", "all"] as const, "last");
     const dump = loadHiddenDump(dir);
+    checkHiddenStates(dump, layer);
     const report = hiddenSimsReport(dump, layer);
     if (boolOpt(p, "json")) io.stdout(JSON.stringify({ ...report, example_data: dump.exampleData }) + "\n");
     else io.stdout(plain(report, dump.exampleData));

@@ -13,9 +13,9 @@ import { Progress } from "../../experiment/progress";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../experiment/retry";
 import { isOpenAIHosted, readApiKey, redactSecrets } from "../../experiment/secrets";
 import { resolvePrices, UsageMeter } from "../../experiment/usage";
-import { loadAnswers, loadJudgePrompts, loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
-import type { Answer, Question } from "../../model/mtbench";
+import { loadJudgeInputs } from "../../experiment/judgeInputs";
 import { boolOpt, listOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
+import { EXIT_INTERRUPTED, Interrupt, rerunCommand } from "../interrupt";
 import { type CliIO, type Command, processIO, UsageError } from "../io";
 
 // ---------------------------------------------------------------- shared flag helpers
@@ -164,6 +164,9 @@ kill it at any moment and rerun, nothing is lost, duplicated or paid for twice.
   --repeats K              judge everything K times to measure judge noise: repeat 0 goes to the
                            output file, repeat r >= 1 to <output without .jsonl>.repeat-<r>.jsonl
   --first-n N              only the first N questions (FastChat's debug option)
+  --extra-categories A,B   question categories beyond MT-Bench's eight, judged without a
+                           reference as FastChat does; any other unknown category is an error
+                           (a typo such as "maths" would lose its reference answer)
   --dry-run                print what would be judged (and what is already done), no requests
   --batch                  use OpenAI's Batch API (half price, results within 24 h): one batch per
                            repeat; <output>.batch.json remembers a submitted batch, so rerunning
@@ -171,7 +174,9 @@ kill it at any moment and rerun, nothing is lost, duplicated or paid for twice.
                            --max-wait-minutes M (default 1440; then exit 1, rerun to collect)
 ${API_FLAGS_USAGE.replace("%CONCURRENCY%", "8").replace("%TIMEOUT%", "120")}
   Default --base-url: https://api.openai.com/v1. Exit status: 0 done, 1 failures (rerun to
-  retry them), 3 budget reached (rerun with a higher --budget-usd to continue).
+  retry them), 3 budget reached (rerun with a higher --budget-usd to continue), 130 Ctrl-C
+  (the first one lets the requests in flight finish and be written, then prints the command
+  that resumes; a second one quits at once).
 
 Example:
   OPENAI_API_KEY=... icl-workbench judge --dump runs/llama3 --judge-prompts judge_prompts.jsonl \\
@@ -206,6 +211,19 @@ function parseTurns(p: Parsed): (1 | 2)[] {
   });
 }
 
+/**
+ * Ctrl-C handling for a run writing `outputs` (only when running as the real process): the
+ * first Ctrl-C stops new requests and says so, the second quits at once.
+ */
+export function installInterrupt(io: CliIO, err: (t: string) => void, command: string, argv: readonly string[], outputs: readonly string[]): Interrupt | null {
+  if (io !== processIO) return null;
+  const files = outputs.join(", ");
+  return new Interrupt({
+    onFirst: () => err(`\ninterrupt: no new requests start; waiting for the ones in flight to finish and be written to ${files} (Ctrl-C again to quit now)\n`),
+    onSecond: () => err(`\nquitting now: lines already in ${files} are kept; rerun to continue:\n  ${rerunCommand(command, argv)}\n`),
+  }).install();
+}
+
 export const command: Command = {
   summary: "MT-Bench single grading (FastChat prompts), resumable, crash-safe, with cost budget",
   usage,
@@ -227,6 +245,7 @@ export const command: Command = {
       batch: { type: "boolean" },
       "poll-seconds": { type: "string" },
       "max-wait-minutes": { type: "string" },
+      "extra-categories": { type: "string" },
     });
     const dump = stringOpt(p, "dump", true);
     const judgeModel = stringOpt(p, "judge-model") ?? "gpt-4";
@@ -239,20 +258,24 @@ export const command: Command = {
     const repeats = numberOpt(p, "repeats", { integer: true, min: 1 }) ?? 1;
     const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
 
-    let questions: Question[] = loadQuestions(questionsPath);
-    if (firstN !== undefined) questions = questions.slice(0, firstN);
     const files = answerFiles(answersDir);
     const wanted = listOpt(p, "models") ?? [...files.keys()];
-    const answers = new Map<string, Answer[]>();
+    const judgedFiles = new Map<string, string>();
     for (const m of wanted) {
       const f = files.get(m);
       if (f === undefined) throw new UsageError(`--models: no answer file ${path.join(answersDir, `${m}.jsonl`)} (have: ${[...files.keys()].join(", ") || "none"})`);
-      answers.set(m, loadAnswers(f));
+      judgedFiles.set(m, f);
     }
-    if (answers.size === 0) throw new UsageError(`no answer files in ${answersDir}`);
-    const needRefs = questions.some((q) => ["math", "reasoning", "coding"].includes(q.category));
-    const references = needRefs ? loadReferenceAnswers(referencesPath) : [];
-    const judgePrompts = loadJudgePrompts(promptsPath);
+    if (judgedFiles.size === 0) throw new UsageError(`no answer files in ${answersDir}`);
+    const { questions, answers, references, judgePrompts } = loadJudgeInputs({
+      questionsFile: questionsPath,
+      answerFiles: judgedFiles,
+      referencesFile: referencesPath,
+      promptsFile: promptsPath,
+      turns,
+      firstN,
+      extraCategories: listOpt(p, "extra-categories") ?? [],
+    });
 
     const plans: { repeat: number; output: string; jobs: JudgeJob[] }[] = [];
     for (let r = 0; r < repeats; r++) {
@@ -327,30 +350,40 @@ export const command: Command = {
       io.stdout(`usage: ${api.meter.summary()} (at list prices; the Batch API bills half)\n`);
       return anyFailed ? 1 : 0;
     }
-    for (const pl of plans) {
-      const progress = makeProgress(io, `judging (repeat ${pl.repeat})`, pl.jobs.length, api.meter, api.secrets);
-      const s: JudgeRunSummary = await runJudging({
-        jobs: pl.jobs,
-        output: pl.output,
-        pool: api.pool,
-        concurrency: api.concurrency,
-        meter: api.meter,
-        retry: api.retry,
-        retryHooks: { onRetry: () => void retries++ },
-        progress,
-        onFailure: (job, msg) => err(`${isTerminal(io) ? "\n" : ""}failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
-      });
-      progress.finish();
-      if (s.truncatedBytes > 0) err(`${pl.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
-      io.stdout(redactSecrets(summaryLine(`repeat ${pl.repeat} -> ${pl.output}`, s), api.secrets));
-      if (s.failed > 0) anyFailed = true;
-      if (s.stoppedBecause !== null) {
-        if (s.stoppedBecause.startsWith("budget")) budgetStop = true;
-        else anyFailed = true;
-        break;
+    const interrupt = installInterrupt(io, err, "judge", argv, plans.map((pl) => pl.output));
+    try {
+      for (const pl of plans) {
+        const progress = makeProgress(io, `judging (repeat ${pl.repeat})`, pl.jobs.length, api.meter, api.secrets);
+        const s: JudgeRunSummary = await runJudging({
+          jobs: pl.jobs,
+          output: pl.output,
+          pool: api.pool,
+          concurrency: api.concurrency,
+          meter: api.meter,
+          retry: api.retry,
+          retryHooks: { onRetry: () => void retries++ },
+          progress,
+          onFailure: (job, msg) => err(`${isTerminal(io) ? "\n" : ""}failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
+          ...(interrupt !== null ? { stopReason: interrupt.reason } : {}),
+        });
+        progress.finish();
+        if (s.truncatedBytes > 0) err(`${pl.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
+        io.stdout(redactSecrets(summaryLine(`repeat ${pl.repeat} -> ${pl.output}`, s), api.secrets));
+        if (s.failed > 0) anyFailed = true;
+        if (s.stoppedBecause !== null) {
+          if (s.stoppedBecause.startsWith("budget")) budgetStop = true;
+          else anyFailed = true;
+          break;
+        }
       }
+    } finally {
+      interrupt?.dispose();
     }
     io.stdout(`usage: ${api.meter.summary()}; ${retries} retries\n`);
+    if (interrupt?.wasInterrupted) {
+      err(`interrupted: every finished judgment is saved; rerun to continue (finished ones are skipped, never paid again):\n  ${rerunCommand("judge", argv)}\n`);
+      return EXIT_INTERRUPTED;
+    }
     if (budgetStop) return EXIT_BUDGET;
     return anyFailed ? 1 : 0;
   },
