@@ -497,6 +497,7 @@ def main() -> int:
     plan = load_plan(args)
     print(plan["text"], flush=True)
     if args.dry_run:
+        print(f"output: {(args.out or default_out(args.dumps)).resolve()} (dry run: nothing written)")
         return 0
 
     out = args.out or (Path(tempfile.mkdtemp(prefix="icl-notebooks-")) if args.check else default_out(args.dumps))
