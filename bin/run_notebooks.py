@@ -373,6 +373,8 @@ def write_index(out: Path, plan: dict, results: dict, marked: list[str]) -> None
 
     md += ["# icl-workbench run", ""]
     md += [f"- dump: `{dump}`", f"- manifest: `{plan['manifest'] or 'none'}`"]
+    if plan.get("hidden"):
+        md += [f"- hidden states (ICL_HIDDEN_DUMP): `{plan['hidden']}`"]
     md += [f"- content hash: sha256 `{ch['sha256']}` ({ch['files']} files, {ch['bytes']} bytes of {', '.join(plan['hashed'])})"]
     md += [f"- dedupe policy: `{plan['dedupe']}` (each notebook's parameters cell; URIAL's show_results.py)"]
     md += ["- versions: " + ", ".join(f"{k} {v}" for k, v in versions.items())]
@@ -413,6 +415,8 @@ def write_index(out: Path, plan: dict, results: dict, marked: list[str]) -> None
     h.append("<table>")
     h.append(f"<tr><th>dump</th><td><code>{esc(dump)}</code></td></tr>")
     h.append(f"<tr><th>manifest</th><td><code>{esc(plan['manifest'] or 'none')}</code></td></tr>")
+    if plan.get("hidden"):
+        h.append(f"<tr><th>hidden states</th><td><code>{esc(plan['hidden'])}</code> (ICL_HIDDEN_DUMP)</td></tr>")
     h.append(f"<tr><th>content hash</th><td>sha256 <code id=\"content-hash\">{esc(ch['sha256'])}</code> ({ch['files']} files, {ch['bytes']} bytes of {esc(', '.join(plan['hashed']))})</td></tr>")
     h.append(f"<tr><th>dedupe policy</th><td><code>{esc(plan['dedupe'])}</code> (each notebook's parameters cell; URIAL's show_results.py)</td></tr>")
     h.append("<tr><th>versions</th><td>" + ", ".join(f"{esc(k)} <code>{esc(v)}</code>" for k, v in versions.items()) + "</td></tr>")
@@ -521,7 +525,8 @@ def main() -> int:
             env.pop("ICL_MANIFEST", None)
     else:
         # the bundled run reads each notebook's own example dump, never a dump left in the environment
-        for k in ("ICL_DUMP_DIR", "ICL_MANIFEST", "ICL_HIDDEN_DUMP"):
+        # (ICL_HIDDEN_DUMP, when set, is the user's choice for notebook 08 and is in the plan)
+        for k in ("ICL_DUMP_DIR", "ICL_MANIFEST"):
             env.pop(k, None)
 
     runnable = [s for s in plan["sections"] if s["run"]]

@@ -60,6 +60,8 @@ export interface RunPlan {
   /** The user's dump, or null for the bundled examples. */
   dump: string | null;
   manifest: string | null;
+  /** `$ICL_HIDDEN_DUMP` when set: notebook 08 reads its hidden states from there. */
+  hidden: string | null;
   /** The dump carries the EXAMPLE_DATA marker (always true for the bundled examples). */
   example: boolean;
   /** What was hashed: the dump (and an outside manifest), or data/examples/. */
@@ -190,6 +192,7 @@ function planText(plan: Omit<RunPlan, "text">): string {
   const lines = [
     `dump: ${plan.dump ?? "bundled examples (data/examples/, synthetic: not results)"}`,
     `manifest: ${plan.manifest ?? "none"}`,
+    ...(plan.hidden !== null ? [`hidden states (ICL_HIDDEN_DUMP): ${plan.hidden}`] : []),
     `content hash: sha256 ${plan.contentHash.sha256} (${plan.contentHash.files} files, ${plan.contentHash.bytes} bytes)`,
   ];
   const run = plan.sections.filter((s) => s.run);
@@ -254,6 +257,9 @@ export async function planRun(opts: PlanOptions = {}): Promise<RunPlan> {
     }
     hashed = [examples];
   }
-  const base = { dump, manifest: manifestFile, example, hashed, contentHash: hashPaths(hashed), dedupe: NOTEBOOK_DEDUPE, sections, checks, problems, versions: runVersions() };
+  const hiddenEnv = env["ICL_HIDDEN_DUMP"];
+  const hidden = hiddenEnv ? path.resolve(hiddenEnv) : null;
+  if (hidden !== null && fs.existsSync(hidden)) hashed.push(hidden);
+  const base = { dump, manifest: manifestFile, hidden, example, hashed, contentHash: hashPaths(hashed), dedupe: NOTEBOOK_DEDUPE, sections, checks, problems, versions: runVersions() };
   return { ...base, text: planText(base) };
 }
