@@ -108,7 +108,7 @@ test("a dump with no run the paper has: 01 only, no example data, no stale outpu
   // the index: dump, hash, sections 02-08 skipped with reasons, the reproduction headline
   const index = fs.readFileSync(path.join(out, "index.html"), "utf8");
   assert.ok(index.includes(dump));
-  assert.ok(index.includes(before), "the dump's content hash");
+  assert.ok(index.includes(hashPaths([dump, manifest]).sha256), "the content hash of the files read (the dump and the manifest beside it)");
   assert.match(index, /data-section="01" data-status="ran"/);
   for (const id of ["02", "03", "04", "05", "06", "07", "08"]) assert.match(index, new RegExp(`data-section="${id}" data-status="skipped"><td>[^<]+</td><td[^>]*>skipped</td><td>[^<]*no [^<]+</td>`), id);
   assert.match(index, /id="reproduction">no number of the dump has a published counterpart/);
