@@ -23,6 +23,8 @@ Usage (from anywhere; paths resolve from this file):
 - --check (the test suite): a temporary output folder; every figure a notebook declares in its
   metadata (icl_workbench.figures) must exist as valid SVG/PDF/PNG.
 - --dry-run: print the plan, run nothing.
+After a run, scripts/check-rendered.ts opens every HTML rendering and the index in headless
+Chromium: each figure must have a rendered size and painted pixels, and no request may fail.
 Progress is shown per cell ("cell k of n"). One headless Chromium (CDP on 127.0.0.1) serves the
 figure export of every notebook (ICL_CHROMIUM_ENDPOINT). A failing cell stops that notebook; its
 source and the kernel's real error are printed, the other notebooks still run, and the exit
@@ -561,6 +563,12 @@ def main() -> int:
         failed += 1
     write_index(out, plan, results, marked)
     print(f"index: {out / 'index.html'}")
+    if results:
+        # the HTML renderings and the index as a reader sees them: figures shown, no failed request
+        r = subprocess.run([shutil.which("node") or "node", "--import", "tsx", str(ROOT / "scripts" / "check-rendered.ts"), str(out)], cwd=ROOT)
+        if r.returncode != 0:
+            print("run_notebooks: the rendered pages do not show their figures (see above)", file=sys.stderr)
+            failed += 1
     print(f"notebooks: {len(runnable) - sum(1 for r in results.values() if not r['ok'])} passed, {sum(1 for r in results.values() if not r['ok'])} failed")
     skipped = [s for s in plan["sections"] if not s["run"]]
     if skipped:

@@ -17,7 +17,7 @@ import { hashPaths } from "../../lib/pipeline/runPlan";
 import { fromRepo } from "../../lib/paths";
 import { parseCsv } from "../../lib/io/csv";
 import { sharedMissing, sharedPath, tempDir } from "../helpers";
-import { inspectPage } from "./browserCheck";
+import { inspectPage } from "../../lib/export/pageCheck";
 
 const CLI = fromRepo("bin", "icl-workbench");
 const RUNNER = fromRepo("bin", "run_notebooks.py");
