@@ -557,6 +557,7 @@ def main() -> int:
             failed += 0 if r["ok"] else 1
     finally:
         chromium.stop()
+        env.pop("ICL_CHROMIUM_ENDPOINT", None)  # the page check below launches its own
     marked = example_marked(out) if args.dumps and not plan["example"] else []
     if marked:
         print(f"run_notebooks: files of a user's dump carry the example-data mark: {', '.join(marked)}", file=sys.stderr)
