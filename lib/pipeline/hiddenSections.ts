@@ -31,6 +31,7 @@ import {
 import { type HiddenFigureOptions, hiddenBars, similarityBoxes, similarityLines } from "../figures/hiddenStates";
 import type { FigureSpec } from "../figures/types";
 import { type HiddenDump, loadHiddenDump } from "../io/hiddenDump";
+import { InputError } from "../model/errors";
 import { fromRepo } from "../paths";
 import { HIDDEN_EXPERIMENT_DIRS, hiddenExperimentDir } from "./hiddenLocate";
 import { mean } from "../stats/mean";
@@ -42,15 +43,20 @@ export const HIDDEN_EXAMPLE_ROOT = "data/examples/hidden-tiny";
 export { HIDDEN_EXPERIMENT_DIRS };
 
 /**
- * The hidden-state root a notebook reads: `$ICL_HIDDEN_DUMP` if set; else `$ICL_DUMP_DIR/hidden`
- * when that exists (the layout `icl-workbench reproduce --dumps DIR` passes on); else the bundled
- * example `data/examples/hidden-tiny`.
+ * The hidden-state root a notebook reads: `$ICL_HIDDEN_DUMP` if set; else, when `$ICL_DUMP_DIR`
+ * names a user's dump, its `hidden/` directory, and an InputError when it has none (a user's
+ * dump never falls back to bundled example data); else (no dump given) the bundled example
+ * `data/examples/hidden-tiny`.
  */
 export function hiddenDumpRoot(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env["ICL_HIDDEN_DUMP"];
   if (explicit) return path.resolve(explicit);
   const dumps = env["ICL_DUMP_DIR"];
-  if (dumps && fs.existsSync(path.join(dumps, "hidden"))) return path.resolve(dumps, "hidden");
+  if (dumps) {
+    const hidden = path.resolve(dumps, "hidden");
+    if (fs.existsSync(hidden)) return hidden;
+    throw new InputError({ file: hidden }, "the dump (ICL_DUMP_DIR) has no hidden/ directory of hidden-state dumps; set ICL_HIDDEN_DUMP or add hidden/ (bundled example data is never used for a user's dump)");
+  }
   return fromRepo(HIDDEN_EXAMPLE_ROOT);
 }
 

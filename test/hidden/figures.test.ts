@@ -19,6 +19,7 @@ import {
   similarityBoxFigure,
   wrongLabelAccuracyFigure,
 } from "../../lib/pipeline/hiddenSections";
+import { InputError } from "../../lib/model/errors";
 import { parseNotebookSection, sectionAvailability } from "../../lib/pipeline/sections";
 import { fromRepo } from "../../lib/paths";
 import { tempDir } from "../helpers";
@@ -109,10 +110,11 @@ test("missing experiments draw empty figures and say so", () => {
   assert.equal(wrongLabelAccuracyFigure(x, "Fig. 6").figure.data.length, 0);
 });
 
-test("hiddenDumpRoot: ICL_HIDDEN_DUMP, then <ICL_DUMP_DIR>/hidden, then the example", () => {
+test("hiddenDumpRoot: ICL_HIDDEN_DUMP, then <ICL_DUMP_DIR>/hidden (refusing a dump without one), then the example", () => {
   const d = tempDir();
   assert.equal(hiddenDumpRoot({ ICL_HIDDEN_DUMP: d }), d);
-  assert.equal(hiddenDumpRoot({ ICL_DUMP_DIR: d }), EX);
+  // a user's dump without hidden/ never falls back to the bundled example
+  assert.throws(() => hiddenDumpRoot({ ICL_DUMP_DIR: d }), (e: Error) => e instanceof InputError && e.message.includes(path.join(d, "hidden")) && /never used for a user's dump/.test(e.message));
   fs.mkdirSync(path.join(d, "hidden"));
   assert.equal(hiddenDumpRoot({ ICL_DUMP_DIR: d }), path.join(d, "hidden"));
   assert.equal(hiddenDumpRoot({}), EX);
