@@ -10,8 +10,8 @@
  * order, `generator` = the model id) is written atomically; a run with failures or a budget
  * stop leaves it unwritten and a rerun finishes it.
  */
+import { writeSecretFreeFile } from "./secrets";
 import * as path from "node:path";
-import { writeFileAtomic } from "../io/atomic";
 import type { AlpacaEvalInstruction } from "../io/alpacaEvalInstructions";
 import type { Question } from "../model/mtbench";
 import { AppendLog, requireObjectRow } from "./appendLog";
@@ -113,7 +113,7 @@ export async function runAlpacaGeneration(o: AlpacaGenerateOptions): Promise<Alp
         generator: o.generator,
         ...(j.item.dataset !== null ? { dataset: j.item.dataset } : {}),
       }));
-      writeFileAtomic(o.output, formatModelOutputs(rows));
+      writeSecretFreeFile(o.output, formatModelOutputs(rows));
     }
     return { ...summary, output: o.output, truncatedBytes: log.truncatedBytes, log: logFile, missing, wroteOutputs: missing === 0 };
   } finally {
