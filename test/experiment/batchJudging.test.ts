@@ -81,7 +81,7 @@ test("batch judging: only unfinished items are submitted; failures are retried b
     const rows = loadJudgments(output);
     assert.equal(rows.length, jobs.length - 1);
     const raw = fs.readFileSync(output, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(Object.keys(raw[2] ?? {}), ["question_id", "model", "judge", "user_prompt", "judgment", "score", "turn", "tstamp"]);
+    assert.deepEqual(Object.keys(raw[2] ?? {}), ["question_id", "model", "judge", "user_prompt", "judgment", "score", "turn", "tstamp", "input_hash"]);
     for (const r of raw.slice(2)) assert.equal(r["score"], fakeJudgeScore(r["user_prompt"] as string));
 
     // The next run submits only the failed item.
