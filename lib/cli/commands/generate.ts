@@ -74,7 +74,7 @@ kept), turn 2 prompted with turn 1's cleaned answer. Instruct models use the cha
   --regenerate-changed     answers in the output made with another prompt or other decoding
                            parameters are moved to <output>.stale-<time> and generated again;
                            without it the run refuses (use a new --model-id for new settings)
-${apiFlagsUsage({ concurrency: 16, timeoutS: 300, deadlineS: 600, keyDefault: "--gen-api-key-env is the same flag; default: OPENAI_API_KEY for api.openai.com only, no key for any other server" })}
+${apiFlagsUsage({ concurrency: 16, timeoutS: 300, deadlineS: 600, keyDefault: ["--gen-api-key-env is the same flag. Default: OPENAI_API_KEY for api.openai.com", "only; no key for any other server (the judge's key never goes there)."] })}
   The grid's points run side by side and share the --concurrency request slots. Finished turn 1
   of an unfinished two-turn question is kept (<answer file>.partial) and not paid for again.
   One run per output (<output>.lock names the running one; a dead one's lock is taken over).

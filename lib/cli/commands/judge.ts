@@ -37,9 +37,10 @@ export const API_FLAGS: OptionSpec = {
 };
 
 export const API_FLAGS_USAGE = `  --base-url URL[,URL...]  OpenAI-compatible server(s); requests are spread over them
-  --api-key-env NAME       environment variable holding the key for these servers
-                           (%KEYDEFAULT%); the key is sent to these servers only and is never
-                           printed or written. No key: the placeholder "EMPTY" is sent (vLLM)
+  --api-key-env NAME       environment variable holding the key for these servers; the key is
+                           sent to them only and is never printed or written. No key: the
+                           placeholder "EMPTY" is sent (vLLM).
+%KEYDEFAULT%
   --concurrency N          requests in flight at once (default %CONCURRENCY%)
   --timeout SECONDS        per request; a hung request is retried after it (default %TIMEOUT%)
   --item-deadline SECONDS  most time one item may take over all its attempts (and turns); then
@@ -55,11 +56,11 @@ export const API_FLAGS_USAGE = `  --base-url URL[,URL...]  OpenAI-compatible ser
 `;
 
 /** API_FLAGS_USAGE with a command's defaults filled in. */
-export function apiFlagsUsage(d: { concurrency: number; timeoutS: number; deadlineS: number; keyDefault: string }): string {
+export function apiFlagsUsage(d: { concurrency: number; timeoutS: number; deadlineS: number; keyDefault: readonly string[] }): string {
   return API_FLAGS_USAGE.replace("%CONCURRENCY%", String(d.concurrency))
     .replace("%TIMEOUT%", String(d.timeoutS))
     .replace("%DEADLINE%", String(d.deadlineS))
-    .replace("%KEYDEFAULT%", d.keyDefault);
+    .replace("%KEYDEFAULT%", d.keyDefault.map((l) => `${" ".repeat(27)}${l}`).join("\n"));
 }
 
 /** The API side of a command: endpoints, key, retry policy, meter. */
@@ -204,7 +205,7 @@ kill it at any moment and rerun, nothing is lost, duplicated or paid for twice.
                            answer, an edited judge prompt or reference) are moved to
                            <output>.stale-<time> and judged again; without it the run refuses
                            (old scores never pass for new answers)
-${apiFlagsUsage({ concurrency: 8, timeoutS: 120, deadlineS: 300, keyDefault: "default OPENAI_API_KEY; --judge-api-key-env is the same flag" })}
+${apiFlagsUsage({ concurrency: 8, timeoutS: 120, deadlineS: 300, keyDefault: ["Default OPENAI_API_KEY; --judge-api-key-env is the same flag."] })}
   Default --base-url: https://api.openai.com/v1. One run per output: a second run on the same
   output is refused while the first is alive (<output>.lock names it; a dead one's lock is taken
   over). --debug prints stack traces of internal errors.
