@@ -102,6 +102,8 @@ export interface BatchState {
   batch_id: string | null;
   n_requests: number;
   judge_model: string;
+  /** Judgment key -> input hash of each submitted request: a result whose inputs changed since is not written. */
+  input_hashes?: Record<string, string>;
 }
 
 export function batchStatePath(output: string): string {
@@ -118,7 +120,14 @@ function readState(file: string): BatchState | null {
   }
   const o = v as Partial<BatchState> | null;
   if (o === null || typeof o !== "object" || typeof o.input_file_id !== "string") throw new InputError({ file, field: "input_file_id" }, "expected a string");
-  return { input_file_id: o.input_file_id, batch_id: typeof o.batch_id === "string" ? o.batch_id : null, n_requests: Number(o.n_requests ?? 0), judge_model: String(o.judge_model ?? "") };
+  const hashes = o.input_hashes !== null && typeof o.input_hashes === "object" ? o.input_hashes : undefined;
+  return {
+    input_file_id: o.input_file_id,
+    batch_id: typeof o.batch_id === "string" ? o.batch_id : null,
+    n_requests: Number(o.n_requests ?? 0),
+    judge_model: String(o.judge_model ?? ""),
+    ...(hashes ? { input_hashes: hashes } : {}),
+  };
 }
 
 export interface BatchJudgeOptions {
@@ -196,7 +205,13 @@ async function batchRun(
       if (byKey.size === 0) return summary;
       const input = redactKnownSecrets(batchInputJsonl([...byKey.values()]));
       const file = await call("upload", async () => o.client.files.create({ file: await toFile(Buffer.from(input, "utf8"), "judge-batch.jsonl"), purpose: "batch" }));
-      state = { input_file_id: file.id, batch_id: null, n_requests: byKey.size, judge_model: o.jobs[0]?.judgeModel ?? "" };
+      state = {
+        input_file_id: file.id,
+        batch_id: null,
+        n_requests: byKey.size,
+        judge_model: o.jobs[0]?.judgeModel ?? "",
+        input_hashes: Object.fromEntries([...byKey.values()].map((j) => [j.key, j.inputHash])),
+      };
       writeSecretFreeFile(stateFile, JSON.stringify(state) + "\n");
       o.onStatus?.(`uploaded ${byKey.size} requests as ${file.id}`);
     }
@@ -253,6 +268,12 @@ async function batchRun(
       const job = byKey.get(r.customId);
       if (job === undefined || seen.has(r.customId)) continue; // finished earlier (a collect after a kill) or not ours
       seen.add(r.customId);
+      const submitted = state.input_hashes?.[r.customId];
+      if (submitted !== undefined && submitted !== job.inputHash) {
+        summary.failed++;
+        o.onFailure?.(job, "its answer, judge prompt or reference changed after the batch was submitted; not written (a rerun submits it again)");
+        continue;
+      }
       if (r.text === null) {
         summary.failed++;
         o.onFailure?.(job, r.error ?? "failed");
