@@ -186,3 +186,24 @@ test("defect 4: generate refuses to resume with a changed prompt or decoding und
     await server.close();
   }
 });
+
+test("defect 4: generate --benchmark alpaca_eval refuses outputs made with other decoding; --regenerate-changed redoes them", async () => {
+  const dir = tempDir();
+  const set = path.join(dir, "eval.json");
+  fs.writeFileSync(set, JSON.stringify([{ instruction: "a" }, { instruction: "b" }]));
+  const server = await startFakeOpenAI((req) => ({ kind: "json", body: chatCompletion(`out at T=${String((req.body as { temperature: number }).temperature)}`) }));
+  const args = ["generate", "--benchmark", "alpaca_eval", "--instructions", set, "--dump", dir, "--base-url", server.url, "--model", "m", "--mode", "chat", "--no-manifest"];
+  try {
+    assert.equal(await main([...args, "--temperature", "0"], captureIO().io), 0);
+    const refused = captureIO();
+    assert.equal(await main([...args, "--temperature", "1"], refused.io), 1);
+    assert.match(refused.stderr(), /model_outputs\.log\.jsonl:1: field "gen_hash": 2 output\(s\) of m were generated with another prompt/);
+    assert.equal(server.requests.length, 2, "refused before any request");
+    assert.equal(await main([...args, "--temperature", "1", "--regenerate-changed"], captureIO().io), 0);
+    assert.equal(server.requests.length, 4);
+    const outputs = JSON.parse(fs.readFileSync(path.join(dir, "alpaca_eval", "m", "model_outputs.json"), "utf8")) as { output: string }[];
+    assert.deepEqual(outputs.map((r) => r.output), ["out at T=1", "out at T=1"]);
+  } finally {
+    await server.close();
+  }
+});

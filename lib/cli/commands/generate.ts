@@ -320,6 +320,7 @@ export const command: Command = {
           instructions,
           generator: run.modelId,
           output: run.output,
+          onChanged,
           onFailure: (job, msg) => err(`${nl}failed: instruction ${job.item.index} (${instructionsFile} line ${job.item.line}): ${msg}\n`),
         });
         s = a;
