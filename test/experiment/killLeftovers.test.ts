@@ -115,3 +115,65 @@ test("defect 7: kill -9 during turn 2: the rerun never requests a finished turn 
     await server.close();
   }
 });
+
+test("crash safety under repeated kill -9 (stale locks taken over each time): 0 answers lost, 0 duplicated, 0 finished turns re-paid", { timeout: 90_000 }, async (t) => {
+  const dir = tempDir();
+  writeSyntheticDump(dir, 16, []);
+  const server = await startFakeOpenAI((req) => {
+    const msgs = (req.body as { messages: { content: string }[] }).messages;
+    return { kind: "json", body: chatCompletion(`turn ${msgs.length >= 3 ? 2 : 1} answer to ${msgs[0]?.content ?? ""}`), delayMs: 60 };
+  });
+  const output = path.join(dir, "model_answer", "m.jsonl");
+  const partial = partialAnswersFile(output);
+  const args = ["generate", "--dump", dir, "--base-url", server.url, "--model", "m", "--mode", "chat", "--no-manifest", "--concurrency", "3"];
+  const logs: string[] = [];
+  const start = (): ChildProcess => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "test", "support", "runCommand.ts"), ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.on("data", (d: Buffer) => logs.push(d.toString("utf8")));
+    child.stderr?.on("data", (d: Buffer) => logs.push(d.toString("utf8")));
+    return child;
+  };
+  const qidOf = (body: unknown): string => /^Question (\d+) /.exec((body as { messages: { content: string }[] }).messages[0]?.content ?? "")?.[1] ?? "?";
+  const turnOf = (body: unknown): number => ((body as { messages: unknown[] }).messages.length >= 3 ? 2 : 1);
+  /** (question, turn) pairs whose text is on disk: answer rows (both turns) and partial turn 1s. */
+  const onDisk = (): Set<string> => {
+    const s = new Set<string>();
+    for (const l of lines(output)) {
+      const q = String((JSON.parse(l) as { question_id: number }).question_id);
+      s.add(`${q}/1`).add(`${q}/2`);
+    }
+    for (const l of lines(partial)) s.add(`${(JSON.parse((JSON.parse(l) as { key: string }).key) as string[])[0]}/1`);
+    return s;
+  };
+  let kills = 0;
+  let repaid = 0;
+  let finishedBefore = new Set<string>();
+  try {
+    for (let round = 0; round < 4; round++) {
+      const from = server.requests.length;
+      const child = start();
+      if (round < 3) {
+        // Kill once this run has sent 5 more requests (a different point of the run each time).
+        const t0 = Date.now();
+        while (server.requests.length - from < 5 && child.exitCode === null) {
+          if (Date.now() - t0 > 30_000) throw new Error(`run ${round} sent no requests: ${logs.join("")}`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        child.kill("SIGKILL");
+        const e = await exited(child);
+        if (e.signal === "SIGKILL") kills++;
+      } else assert.equal((await exited(child)).code, 0, logs.join(""));
+      for (const r of server.requests.slice(from)) if (finishedBefore.has(`${qidOf(r.body)}/${turnOf(r.body)}`)) repaid++;
+      finishedBefore = onDisk();
+    }
+    const final = lines(output).map((l) => JSON.parse(l) as { question_id: number; choices: { turns: string[] }[] });
+    t.diagnostic(`${kills} kills, ${server.requests.length} requests for 32 turns, ${final.length} answers, ${repaid} finished turns re-paid`);
+    assert.equal(kills, 3);
+    assert.equal(repaid, 0, "a turn on disk was requested again");
+    assert.equal(final.length, 16, "0 lost");
+    assert.equal(new Set(final.map((r) => r.question_id)).size, 16, "0 duplicated");
+    for (const r of final) assert.equal(r.choices[0]?.turns.length, 2);
+  } finally {
+    await server.close();
+  }
+});
