@@ -22,13 +22,17 @@ import {
   runGeneration,
   URIAL_STOP,
 } from "../../experiment/generation";
-import { runAlpacaGeneration } from "../../experiment/alpacaGeneration";
+import { alpacaLogFile, runAlpacaGeneration } from "../../experiment/alpacaGeneration";
 import { emptyManifestRow, upsertManifestRows } from "../../experiment/manifestRows";
 import { redactSecrets } from "../../experiment/secrets";
 import { boolOpt, choiceOpt, numberListOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
 import type { CliIO, Command } from "../io";
 import { UsageError } from "../io";
-import { API_FLAGS, API_FLAGS_USAGE, apiSetup, EXIT_BUDGET, isTerminal, makeProgress, safeWriter, summaryLine } from "./judge";
+import { API_FLAGS, apiFlagsUsage, apiSetup, isTerminal, makeProgress, safeWriter, summaryLine } from "./judge";
+import { EXIT_CODES_USAGE, EXIT_OK, runExitCode, worstExitCode } from "../exitCodes";
+import { cleanStaleTempFiles } from "../../io/atomic";
+import { acquireOutputLock, type OutputLock } from "../../experiment/outputLock";
+import { SlotPool } from "../../experiment/runner";
 
 const usage = `usage: icl-workbench generate --dump DIR --base-url URL[,URL...] --model NAME [options]
        icl-workbench generate --benchmark alpaca_eval --instructions FILE --dump DIR ... [options]
@@ -73,7 +77,14 @@ kept), turn 2 prompted with turn 1's cleaned answer. Instruct models use the cha
   --seed N                 sampling seed sent to the server (and recorded in the manifest)
   --first-n N              only the first N questions (mt_bench only: AlpacaEval always runs every
                            instruction, a partial model_outputs.json is not a result)
-${API_FLAGS_USAGE.replace("%CONCURRENCY%", "16").replace("%TIMEOUT%", "600")}
+  --regenerate-changed     answers in the output made with another prompt or other decoding
+                           parameters are moved to <output>.stale-<time> and generated again;
+                           without it the run refuses (use a new --model-id for new settings)
+${apiFlagsUsage({ concurrency: 16, timeoutS: 300, deadlineS: 600, keyDefault: ["--gen-api-key-env is the same flag. Default: OPENAI_API_KEY for api.openai.com", "only; no key for any other server (the judge's key never goes there)."] })}
+  The grid's points run side by side and share the --concurrency request slots. Finished turn 1
+  of an unfinished two-turn question is kept (<answer file>.partial) and not paid for again.
+  One run per output (<output>.lock names the running one; a dead one's lock is taken over).
+${EXIT_CODES_USAGE}
 manifest (DIR/manifest.jsonl, merged by model id; see data/README.md):
   --manifest FILE          default DIR/manifest.jsonl;  --no-manifest to skip
   --base-model NAME        base_model (default: --model)
@@ -124,6 +135,8 @@ const FLAGS: OptionSpec = {
   judge: { type: "string" },
   notes: { type: "string" },
   "replace-manifest-row": { type: "boolean" },
+  "gen-api-key-env": { type: "string" },
+  "regenerate-changed": { type: "boolean" },
 };
 
 interface UrialModule {
@@ -262,12 +275,31 @@ export const command: Command = {
       upsertManifestRows(manifestFile, runs.map((r) => r.row), replace); // a conflict throws before writing
     }
 
-    const api = apiSetup(p, { priceModel: servedModel, defaultConcurrency: 16, defaultTimeoutS: 600 });
+    const api = apiSetup(p, {
+      priceModel: servedModel,
+      defaultConcurrency: 16,
+      defaultTimeoutS: 300,
+      defaultDeadlineS: 600,
+      defaultKeyEnv: "openai-only",
+      keyFlags: ["api-key-env", "gen-api-key-env"],
+    });
     const err = safeWriter(io, api.secrets);
+    // One writer per output, taken before any request; then temporary files of killed runs go.
+    const locks: OutputLock[] = [];
+    try {
+      for (const run of runs) locks.push(acquireOutputLock(benchmark === "mt_bench" ? run.output : alpacaLogFile(run.output)));
+      const removed = cleanStaleTempFiles(dump, true);
+      if (removed.length > 0) err(`removed ${removed.length} temporary file(s) left by killed runs under ${dump}\n`);
+    } catch (e) {
+      for (const l of locks) l.release();
+      throw e;
+    }
     err(`generate ${servedModel} (${mode}) at ${api.describe}; ${grid.length} decoding point(s), ${nItems} ${benchmark === "mt_bench" ? "questions" : "AlpacaEval instructions"}\n`);
-    let anyFailed = false;
     let lengthCut = 0;
-    for (const run of runs) {
+    // The grid's points run side by side over one pool of --concurrency request slots.
+    const slots = new SlotPool(api.concurrency);
+    const onChanged = boolOpt(p, "regenerate-changed") ? ("redo" as const) : ("refuse" as const);
+    const runPoint = async (run: (typeof runs)[number]): Promise<number> => {
       const progress = makeProgress(io, run.modelId, nItems, api.meter, api.secrets);
       const request = {
         servedModel,
@@ -282,8 +314,10 @@ export const command: Command = {
         },
         pool: api.pool,
         concurrency: api.concurrency,
+        slots,
         meter: api.meter,
         retry: api.retry,
+        itemDeadlineMs: api.itemDeadlineMs,
         progress,
         onFinishReason: (r: string | null) => {
           if (r === "length") lengthCut++;
@@ -298,10 +332,13 @@ export const command: Command = {
           modelId: run.modelId,
           maxTurns: turns,
           output: run.output,
-          onFailure: (job, msg) => err(`${nl}failed: question ${job.question.questionId}: ${msg}\n`),
+          onChanged,
+          onFailure: (job, msg) => err(`${nl}failed: ${run.modelId} question ${job.question.questionId}: ${msg}\n`),
         });
         progress.finish();
         if (s.truncatedBytes > 0) err(`${run.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
+        if (s.changed !== undefined) err(`${run.output}: ${s.changed.count} answer(s) made with other settings moved to ${s.changed.movedTo}; generating them again\n`);
+        if ((s.resumedTurns ?? 0) > 0) err(`${run.output}: ${s.resumedTurns} question(s) resumed from their finished turn 1\n`);
         io.stdout(redactSecrets(summaryLine(`${run.modelId} -> ${run.output}`, s), api.secrets));
       } else {
         const a = await runAlpacaGeneration({
@@ -309,6 +346,7 @@ export const command: Command = {
           instructions,
           generator: run.modelId,
           output: run.output,
+          onChanged,
           onFailure: (job, msg) => err(`${nl}failed: instruction ${job.item.index} (${instructionsFile} line ${job.item.line}): ${msg}\n`),
         });
         s = a;
@@ -320,14 +358,16 @@ export const command: Command = {
           : `${run.output}: not written, ${a.missing} of ${instructions.length} instructions still without an output; rerun to finish\n`;
         io.stdout(redactSecrets(outcome, api.secrets));
       }
-      if (s.failed > 0) anyFailed = true;
-      if (s.stoppedBecause !== null) {
-        io.stdout(`usage: ${api.meter.summary()}\n`);
-        return s.stoppedBecause.startsWith("budget") ? EXIT_BUDGET : 1;
-      }
+      return runExitCode(s);
+    };
+    let codes: number[];
+    try {
+      codes = [EXIT_OK, ...(await Promise.all(runs.map(runPoint)))];
+    } finally {
+      for (const l of locks) l.release();
     }
     if (lengthCut > 0) io.stdout(`${lengthCut} turn(s) stopped at --max-tokens ${maxTokens}\n`);
     io.stdout(`usage: ${api.meter.summary()}\n`);
-    return anyFailed ? 1 : 0;
+    return worstExitCode(codes);
   },
 };
