@@ -3,6 +3,7 @@
 
 Usage (from anywhere; paths resolve from this file):
   /usr/bin/python3 bin/run_notebooks.py [--out DIR] [--only 01,02] [--check] [--dumps DIR]
+                                        [--notebooks DIR]
 
 - Default: executes every notebooks/*.ipynb on the bundled data; writes the executed notebooks
   and an HTML rendering under <out>/notebooks/, figures under <out>/figures/, tables under
@@ -10,6 +11,7 @@ Usage (from anywhere; paths resolve from this file):
 - --check (the test suite): writes into a temporary directory, then verifies the figures each
   notebook declares in its metadata (icl_workbench.figures) exist and are valid SVG/PDF/PNG.
 - --dumps DIR: passed to the notebooks as ICL_DUMP_DIR.
+- --notebooks DIR: run the *.ipynb of DIR instead of notebooks/ (the benchmark's one-cell floor).
 A failing cell stops that notebook; its source and the kernel's real error are printed, the
 other notebooks still run, and the exit status is 1.
 """
@@ -69,7 +71,7 @@ def run_one(path: Path, out: Path, timeout: int) -> tuple[bool, float, list[str]
         nb,
         kernel_name="icl-workbench",
         timeout=timeout,
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.monotonic()
     ok = True
@@ -107,6 +109,7 @@ def main() -> int:
     ap.add_argument("--check", action="store_true", help="test mode: temporary output, verify declared figures")
     ap.add_argument("--dumps", type=Path, default=None, help="dump directory for the notebooks (ICL_DUMP_DIR)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    ap.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help="directory of the notebooks to run (default: notebooks/)")
     args = ap.parse_args()
 
     out = args.out or (Path(tempfile.mkdtemp(prefix="icl-notebooks-")) if args.check else ROOT / "results")
@@ -117,7 +120,7 @@ def main() -> int:
     if args.dumps:
         os.environ["ICL_DUMP_DIR"] = str(args.dumps.resolve())
     only = [s for s in args.only.split(",") if s]
-    books = sorted(p for p in NOTEBOOKS.glob("*.ipynb") if not only or any(p.name.startswith(o) for o in only))
+    books = sorted(p for p in args.notebooks.resolve().glob("*.ipynb") if not only or any(p.name.startswith(o) for o in only))
     if not books:
         print("run_notebooks: no notebooks matched", file=sys.stderr)
         return 1
