@@ -10,15 +10,23 @@
  *   the import is not elided: (import − floor) / n is what importing the library costs a notebook.
  * - **suite**: every notebook (figure export to SVG/PDF/PNG and CSV tables included).
  *
+ * Before the phases it brings the compiled library the notebooks import (build/lib,
+ * bin/build-lib.cjs) up to date and reports that build's time on its own line (near 0 when
+ * lib/ did not change since the last build; the runner and the kernel only check it then).
+ *
  * Reports each phase's wall time, the suite's notebooks one by one as the runner prints them,
  * and the ratios suite / floor and import / floor. Not a test: it never fails on a threshold,
  * only when a notebook fails.
+ *
+ * By default the phases take turns notebook by notebook (floor 1, import 1, suite 1, floor 2, ...),
+ * each notebook in its own runner process, so that on a machine whose load changes (other jobs)
+ * every phase sees the same load; BENCH_NOTEBOOKS_INTERLEAVE=0 runs each phase as one runner.
  *
  *   npm run bench -- notebooks          (BENCH_NOTEBOOKS=02,03 to time a subset; the floor and
  *                                        import phases then use as many notebooks as the subset;
  *                                        BENCH_NOTEBOOKS_IMPORT=0 skips the import phase)
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -40,7 +48,7 @@ const notebooksDir = path.join(repoRoot, "notebooks");
 
 /** Runs bin/run_notebooks.py on `notebookDir` (all of it, or the `only` prefixes), echoing its log. */
 async function runPhase(label: string, notebookDir: string, only: string): Promise<Phase> {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), `icl-workbench-bench-${label}-`));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `icl-workbench-bench-${label.replace(/\W+/g, "-")}-`));
   const args = [path.join(repoRoot, "bin", "run_notebooks.py"), "--out", out, "--notebooks", notebookDir, ...(only ? ["--only", only] : [])];
   const env = { ...process.env };
   delete env["ICL_DUMP_DIR"]; // the bundled example data, whatever the caller's environment says
@@ -111,26 +119,52 @@ const fmt = (s: number): string => s.toFixed(1);
 async function main(): Promise<number> {
   const only = process.env["BENCH_NOTEBOOKS"] ?? "";
   const withImport = process.env["BENCH_NOTEBOOKS_IMPORT"] !== "0";
+  const interleave = process.env["BENCH_NOTEBOOKS_INTERLEAVE"] !== "0";
   const books = suiteNotebooks(only);
   if (books.length === 0) throw new Error(`no notebook in ${notebooksDir} matches BENCH_NOTEBOOKS=${only}`);
   const n = books.length;
-  console.log(`notebook suite on the bundled example data (${only ? `only ${only}` : "all notebooks"}, ${n}); ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`);
+  console.log(`notebook suite on the bundled example data (${only ? `only ${only}` : "all notebooks"}, ${n}; phases ${interleave ? "interleaved, one runner per notebook" : "one after another, one runner per phase"}); ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`);
+
+  const buildStart = process.hrtime.bigint();
+  const built = spawnSync(process.execPath, [path.join(repoRoot, "bin", "build-lib.cjs")], { cwd: repoRoot, stdio: "inherit" });
+  const buildSeconds = Number(process.hrtime.bigint() - buildStart) / 1e9;
+  if (built.status !== 0) throw new Error(`bin/build-lib.cjs exited with ${built.status}`);
 
   const floorDir = oneCellNotebooks("floor", n, "1 + 1");
-  const floor = await runPhase("floor", floorDir, "");
-  fs.rmSync(floorDir, { recursive: true, force: true });
-
-  let imp: Phase | undefined;
   let importLine = "";
+  let importDir = "";
   if (withImport) {
     importLine = libraryImport(books[0] as string);
     const name = /^import \* as (\w+)/.exec(importLine)?.[1] as string;
-    const importDir = oneCellNotebooks("import", n, `${importLine}\nObject.keys(${name}).length`);
-    imp = await runPhase("import", importDir, "");
-    fs.rmSync(importDir, { recursive: true, force: true });
+    importDir = oneCellNotebooks("import", n, `${importLine}\nObject.keys(${name}).length`);
   }
-
-  const suite = await runPhase("suite", notebooksDir, only);
+  const floor: Phase = { wall: 0, code: 0, rows: [] };
+  const imp: Phase | undefined = withImport ? { wall: 0, code: 0, rows: [] } : undefined;
+  const suite: Phase = { wall: 0, code: 0, rows: [] };
+  const add = (into: Phase, p: Phase): void => {
+    into.wall += p.wall;
+    into.code = Math.max(into.code, p.code);
+    into.rows.push(...p.rows);
+  };
+  try {
+    if (interleave) {
+      // one runner per notebook, the phases taking turns: on a machine whose load changes, each
+      // phase sees the same load (the runner's start-up is then in every notebook of every phase)
+      for (let i = 0; i < n; i++) {
+        const k = String(i + 1).padStart(2, "0");
+        add(floor, await runPhase(`floor ${k}`, floorDir, `floor-${k}`));
+        if (imp) add(imp, await runPhase(`import ${k}`, importDir, `import-${k}`));
+        add(suite, await runPhase(`suite ${k}`, notebooksDir, books[i] as string));
+      }
+    } else {
+      add(floor, await runPhase("floor", floorDir, ""));
+      if (imp) add(imp, await runPhase("import", importDir, ""));
+      add(suite, await runPhase("suite", notebooksDir, only));
+    }
+  } finally {
+    fs.rmSync(floorDir, { recursive: true, force: true });
+    if (importDir) fs.rmSync(importDir, { recursive: true, force: true });
+  }
 
   console.log("\n| notebook | status | wall (s) |\n|---|---|---|");
   for (const r of suite.rows) console.log(`| ${r.name} | ${r.status} | ${fmt(r.seconds)} |`);
@@ -140,7 +174,8 @@ async function main(): Promise<number> {
   console.log(`| floor: one trivial cell | ${status(floor)} | ${fmt(floor.wall)} | ${fmt(floor.wall / n)} | 1.00x |`);
   if (imp) console.log(`| import: \`${importLine}\` | ${status(imp)} | ${fmt(imp.wall)} | ${fmt(imp.wall / n)} | ${(imp.wall / floor.wall).toFixed(2)}x |`);
   console.log(`| **suite** | ${status(suite)} | ${fmt(suite.wall)} (notebooks ${fmt(inside)}, runner start-up and rendering ${fmt(suite.wall - inside)}) | ${fmt(suite.wall / n)} | **${(suite.wall / floor.wall).toFixed(2)}x** |`);
-  if (imp) console.log(`\nimporting the library costs a notebook ${fmt((imp.wall - floor.wall) / n)} s over the floor`);
+  console.log(`\nbuild/lib brought up to date before the phases in ${fmt(buildSeconds)} s (bin/build-lib.cjs; only a hash check when lib/ did not change)`);
+  if (imp) console.log(`importing the library costs a notebook ${fmt((imp.wall - floor.wall) / n)} s over the floor`);
   return Math.max(floor.code, imp?.code ?? 0, suite.code);
 }
 
