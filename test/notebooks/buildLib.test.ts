@@ -122,3 +122,29 @@ test("the repository root is found from lib/ and from build/lib/", () => {
   assert.ok(fs.existsSync(path.join(repoRoot, "package.json")));
   assert.throws(() => findRepoRoot(path.parse(repoRoot).root + "no-such-dir-for-icl-workbench"), /no package\.json/);
 });
+
+test("the kernel launcher brings the build up to date before it starts tslab", () => {
+  const root = fixture();
+  try {
+    fs.mkdirSync(path.join(root, "bin"));
+    for (const f of ["build-lib.cjs", "tslab-kernel"]) fs.copyFileSync(path.join(repoRoot, "bin", f), path.join(root, "bin", f));
+    fs.chmodSync(path.join(root, "bin", "tslab-kernel"), 0o755);
+    const env = { ...process.env };
+    delete env["ICL_WORKBENCH_ROOT"]; // found from the working directory, as Jupyter starts it
+    const run = () => spawnSync(path.join(root, "bin", "tslab-kernel"), ["--version"], { cwd: path.join(root, "lib"), env, encoding: "utf8" });
+    const first = run();
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /^tslab \d+\.\d+\.\d+/, "tslab itself ran after the build");
+    assert.match(first.stderr, /compiled 3 lib\/ files/);
+    assert.deepEqual(evalBuilt(root, "index", "m.answer"), 41);
+    // an edit of lib/ takes effect at the next kernel start; a fresh build is silent
+    write(root, "lib/index.ts", 'export { mean } from "./stats/mean";\nexport const answer = 43;\n');
+    assert.match(run().stderr, /compiled 3 lib\/ files/);
+    assert.deepEqual(evalBuilt(root, "index", "m.answer"), 43);
+    const again = run();
+    assert.equal(again.status, 0);
+    assert.equal(again.stderr, "");
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
