@@ -260,7 +260,7 @@ def run_one(path: Path, out: Path, timeout: int, label: str, require_figures: bo
         nb,
         kernel_name="icl-workbench",
         timeout=timeout,
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        resources={"metadata": {"path": str(path.parent)}},
         on_cell_executed=progress.cell_done,
     )
     start = time.monotonic()
@@ -492,6 +492,7 @@ def main() -> int:
     ap.add_argument("--manifest", type=Path, default=None, help="a run manifest kept outside the dump (ICL_MANIFEST)")
     ap.add_argument("--dry-run", action="store_true", help="print the plan, run nothing")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    ap.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help="directory of the notebooks to run (default: notebooks/)")
     args = ap.parse_args()
 
     if args.dumps:
@@ -531,6 +532,12 @@ def main() -> int:
         for k in ("ICL_DUMP_DIR", "ICL_MANIFEST"):
             env.pop(k, None)
 
+    # the compiled library the notebooks import (build/lib), rebuilt here once if lib/ changed,
+    # so that its build is not counted in the first notebook's time (the kernel would do it)
+    built = subprocess.run(["node", str(ROOT / "bin" / "build-lib.cjs"), "--root", str(ROOT)])
+    if built.returncode != 0:
+        print(f"run_notebooks: bin/build-lib.cjs failed (exit {built.returncode})", file=sys.stderr)
+        return 1
     runnable = [s for s in plan["sections"] if s["run"]]
     results: dict[str, dict] = {}
     failed = 0
