@@ -89,8 +89,8 @@ function geometry(rows: readonly GapRow[], opts: GapForestOptions): Geometry {
   const width = opts.width ?? "double";
   const W = columnPx(width);
   const top = topMarginPx(opts.title, opts.exampleData === true, width);
-  // labels take at most 45% (single) / 38% (double) of the width; longer ones wrap
-  const labelPx = W * (width === "single" ? 0.45 : 0.38);
+  // labels take at most 48% (single) / 38% (double) of the width; longer ones wrap
+  const labelPx = W * (width === "single" ? 0.48 : 0.38);
   const maxChars = charsThatFit(labelPx - 8, FONT_PT.small);
   const groupNames = [...new Set(rows.map((r) => r.group))];
   const byModel = orderBaseModels(groupNames.map((g) => baseModelInLabel(g) ?? g));

@@ -47,8 +47,8 @@ export interface GreedyStepsOptions {
 }
 
 /** URIAL in its setting colour; the chosen prompts in the greedy setting's colour family. */
-const MARK_COLORS = [SETTING_STYLE["urial"]?.color ?? "#333333", "#D55E00", "#CC79A7", "#882255", "#E69F00", "#661100"];
-const CANDIDATE_COLOR = "#56B4E9";
+const MARK_COLORS = [SETTING_STYLE["urial"]?.color ?? "#333333", SETTING_STYLE["icl-greedy"]?.color ?? "#D55E00", "#AA4499", "#661100", "#CC6677", "#DDCC77"];
+const CANDIDATE_COLOR = "#9AA9BF";
 
 function markNamesOf(input: GreedyStepsInput): string[] {
   const names: string[] = [];

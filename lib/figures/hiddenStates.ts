@@ -10,8 +10,8 @@
 import { type ColumnWidth, FONT_PT, MUTED_COLOR, axisTitle, bottomLegend, charsThatFit, columnPx, exampleDataMark, figureHeightIn, font, inches, legendHeightPx, lineCount, linePx, placedTitle, themeAxis, themeLayout, topMarginPx, wrapLabel, xTickLabelPx, xTitleAnnotation } from "./theme";
 import type { FigureSpec, PlotlyTrace } from "./types";
 
-/** Colours of s(anchor, ICL), s(anchor, IT), s(ICL, IT), the same in every figure. */
-export const HIDDEN_PAIR_COLORS: readonly string[] = ["#0072B2", "#E69F00", "#009E73"];
+/** Colours of s(anchor, ICL), s(anchor, IT), s(ICL, IT), the same in every figure (ICL in the ICL setting's indigo, IT in the IFT setting's purple: lib/figures/theme.ts). */
+export const HIDDEN_PAIR_COLORS: readonly string[] = ["#332288", "#AA4499", "#44AA99"];
 
 export interface HiddenFigureOptions {
   title?: string;
@@ -179,7 +179,7 @@ export interface HiddenBarsInput {
  * hiddenBars({ categories: ["ICL", "IT"], yTitle: "accuracy", series: [{ name: "right", values: [0.8, 0.7] }] }, { yRange: [0, 1] });
  */
 export function hiddenBars(input: HiddenBarsInput, opts: HiddenFigureOptions & { yRange?: [number, number] } = {}): FigureSpec {
-  const palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"];
+  const palette = ["#332288", "#CC6677", "#44AA99", "#DDCC77"];
   const data: PlotlyTrace[] = input.series.map((s, i) => {
     if (s.values.length !== input.categories.length) throw new RangeError(`hiddenBars: series "${s.name}" has ${s.values.length} values for ${input.categories.length} categories`);
     const errs = s.errors;

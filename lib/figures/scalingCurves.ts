@@ -89,28 +89,30 @@ export function curveYRange(panels: CurveGridInput["panels"]): [number, number] 
 }
 
 /**
- * Log-axis ticks within [lo, hi]: 1-2-5 per decade, thinned to 1-3, then 1 per decade, until
- * at most `maxTicks` remain; the data's ends are added when they are not a tick already.
+ * Log-axis ticks within [lo, hi], never beyond: 1-2-5 per decade, else 1-3, else 1 per decade
+ * (each with the data's ends, an end dropped when within 0.2 decades of a tick), else the
+ * decades alone, else every other decade, whichever first has at most `maxTicks` ticks.
+ *
+ * @example
+ * logTicks(3, 50, 6); // [3, 5, 10, 20, 50]
  */
 export function logTicks(lo: number, hi: number, maxTicks: number): number[] {
-  const within = (ms: number[]) => {
-    const out: number[] = [];
-    for (let d = Math.pow(10, Math.floor(Math.log10(lo))); d <= hi; d *= 10) for (const m of ms) {
-      const v = Math.round(m * d * 1e9) / 1e9;
-      if (v >= lo && v <= hi) out.push(v);
-    }
-    return out;
-  };
-  for (const ms of [[1, 2, 5], [1, 3], [1]]) {
-    const t = [...new Set([lo, ...within(ms), hi])].sort((a, b) => a - b);
-    // ends closer than a third of a step to a tick are dropped in favour of the round tick
-    const pruned = t.filter((v, i) => {
+  const decades: number[] = [];
+  for (let d = Math.pow(10, Math.floor(Math.log10(lo))); d <= hi * (1 + 1e-9); d *= 10) decades.push(d);
+  const within = (ms: number[]) =>
+    decades.flatMap((d) => ms.map((m) => Math.round(m * d * 1e9) / 1e9)).filter((v) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9));
+  const withEnds = (t: number[]) => {
+    const all = [...new Set([lo, ...t, hi])].sort((a, b) => a - b);
+    return all.filter((v, i) => {
       if (v !== lo && v !== hi) return true;
-      const other = t[v === lo ? i + 1 : i - 1];
+      if (t.includes(v)) return true;
+      const other = all[v === lo ? i + 1 : i - 1];
       return other === undefined || Math.abs(Math.log10(v) - Math.log10(other)) > 0.2;
     });
-    if (pruned.length <= maxTicks) return pruned;
-  }
+  };
+  const tens = within([1]);
+  const candidates = [withEnds(within([1, 2, 5])), withEnds(within([1, 3])), withEnds(tens), tens, tens.filter((_, i) => i % 2 === 0)];
+  for (const t of candidates) if (t.length >= 2 && t.length <= maxTicks) return t;
   return [lo, hi];
 }
 

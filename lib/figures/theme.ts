@@ -230,20 +230,24 @@ export const BASE_MODEL_ORDER: readonly string[] = [
   "Mistral-7B-v0.1",
 ];
 
-/** Colour-blind-safe colours (Okabe–Ito, then Tol's). */
+/**
+ * Colour-blind-safe colours (Okabe–Ito, then Tol's), disjoint from the setting colours of
+ * {@link SETTING_STYLE}, so a colour never means a base model in one figure and a setting in
+ * another.
+ */
 export const BASE_MODEL_COLORS: Readonly<Record<string, string>> = {
   "Llama-3.1-8B": "#0072B2",
   "Mistral-7B-v0.2": "#E69F00",
   "Llama-2-7B-80k": "#009E73",
   "Mixtral-8x22B-v0.1-4bit": "#CC79A7",
   "Llama-3-8B": "#56B4E9",
-  "Llama-3-70B": "#332288",
-  "Llama-2-7B": "#117733",
-  "Llama-2-70B": "#44AA99",
-  "Mistral-7B-v0.1": "#D55E00",
+  "Llama-3-70B": "#117733",
+  "Llama-2-7B": "#44AA99",
+  "Llama-2-70B": "#999933",
+  "Mistral-7B-v0.1": "#882255",
 };
 
-export const EXTRA_COLORS: readonly string[] = ["#882255", "#999933", "#AA4499", "#661100", "#6699CC", "#888888"];
+export const EXTRA_COLORS: readonly string[] = ["#661100", "#6699CC", "#DDCC77", "#88CCEE", "#888888", "#B07AA1"];
 
 /** The base model a label names (the longest listed name it contains), or null. */
 export function baseModelInLabel(label: string): string | null {
@@ -280,9 +284,9 @@ export const SETTING_ORDER: readonly string[] = ["base", "urial", "icl-random", 
 export const SETTING_STYLE: Readonly<Record<string, { color: string; dash: string; label: string }>> = {
   base: { color: "#7f7f7f", dash: "dot", label: "base model" },
   urial: { color: "#333333", dash: "dash", label: "URIAL" },
-  "icl-random": { color: "#0072B2", dash: "solid", label: "ICL, random demos" },
+  "icl-random": { color: "#332288", dash: "solid", label: "ICL, random demos" },
   "icl-greedy": { color: "#D55E00", dash: "solid", label: "ICL, greedy demos" },
-  ift: { color: "#009E73", dash: "solid", label: "IFT" },
+  ift: { color: "#AA4499", dash: "solid", label: "IFT" },
   instruct: { color: "#000000", dash: "dashdot", label: "instruct model" },
 };
 
@@ -313,7 +317,7 @@ export function orderBySetting<T>(items: readonly T[], name: (t: T) => string): 
 }
 
 /** Colours for settings not in {@link SETTING_STYLE}, by first appearance. */
-export const EXTRA_SETTING_COLORS: readonly string[] = ["#CC79A7", "#56B4E9", "#882255", "#999933", "#E69F00", "#44AA99"];
+export const EXTRA_SETTING_COLORS: readonly string[] = ["#CC6677", "#DDCC77", "#661100", "#6699CC"];
 
 /** The colour and dash of a series or reference line by the setting it names; `others` orders unknown names. */
 export function settingStyle(name: string, others: readonly string[] = [name]): { color: string; dash: string } {
