@@ -7,9 +7,12 @@
  * Sizes: plotly lays a figure out in CSS pixels and the exporter prints it at 96 px per inch
  * (lib/export/exportFigure.ts), so a size of `p` points is `p × 96 / 72` px ({@link pt}).
  *
- * The font: TeX Gyre Termes (Debian's fonts-texgyre, installed by bin/setup) is the Times
- * clone of ACL/NeurIPS/ICML papers; then Latin Modern Roman (fonts-lmodern, LaTeX's default),
- * then the Times clones other systems have, then any serif.
+ * The font: Liberation Serif (Debian's fonts-liberation2, installed by bin/setup), metrically
+ * Times New Roman, the body face of ACL/NeurIPS/ICML papers. It is TrueType, so Chromium embeds
+ * it in the PDF as a named, subset CID TrueType font; the CFF-based OpenType clones (TeX Gyre
+ * Termes of fonts-texgyre, Latin Modern Roman of fonts-lmodern) come out of Chromium's PDF
+ * backend as unnamed Type 3 fonts, which some venues' PDF checks reject, so they are only
+ * fallbacks, after the Times clones other systems have.
  */
 import type { PlotlyLayout } from "./types";
 
@@ -34,8 +37,11 @@ export function inches(n: number): number {
   return n * PX_PER_INCH;
 }
 
-/** The font stack: a LaTeX-like serif first (fonts-texgyre), fallbacks after. */
-export const FONT_FAMILY = '"TeX Gyre Termes", "Latin Modern Roman", "Nimbus Roman", "Times New Roman", Times, "DejaVu Serif", serif';
+/** The font stack: a Times-metric TrueType serif first (fonts-liberation2), fallbacks after. */
+export const FONT_FAMILY = '"Liberation Serif", "Times New Roman", Times, "TeX Gyre Termes", "Nimbus Roman", "Latin Modern Roman", "DejaVu Serif", serif';
+
+/** The face {@link FONT_FAMILY} is meant to resolve to, and the Debian package that has it. */
+export const FONT_FACE = { family: "Liberation Serif", pdfName: "LiberationSerif", debianPackage: "fonts-liberation2" } as const;
 
 /** Text sizes in points at print size; 7 pt is the floor for every text. */
 export const FONT_PT = {

@@ -6,16 +6,20 @@
  * height, the example mark is over no plot area, no tick lies beyond the data. Without Chromium
  * the browser part skips with the reason, except under CI=true (a failure there).
  *
+ * The exported PDF embeds the theme's font (Liberation Serif) as a named TrueType font, not as
+ * an unnamed Type 3 font (which Chromium makes of CFF-based OpenType fonts).
+ *
  * `ICL_FIGURE_GALLERY=DIR` also writes every figure as DIR/<name>-<width>.png (150 dpi) to look at.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { chromiumMissing, launchChromium } from "../../lib/export/chromium";
 import { FigureExporter, resolveFigureSize } from "../../lib/export/exportFigure";
-import { COLUMN_WIDTHS, type ColumnWidth } from "../../lib/figures/theme";
+import { COLUMN_WIDTHS, type ColumnWidth, FONT_FACE } from "../../lib/figures/theme";
 import type { FigureSpec } from "../../lib/figures/types";
 import { DEFAULT_LIMITS, type Measured, layoutProblems, measureSvg, penetration } from "./layoutCheck";
 import { type NotebookFigure, notebookFigures } from "./notebookFigures";
@@ -116,4 +120,22 @@ describe("every notebook figure fits a paper column", { skip: why }, () => {
       assert.deepEqual(problems, [], `${problems.length} layout problems:\n${problems.join("\n")}`);
     });
   }
+
+  test(`the PDF embeds ${FONT_FACE.family} as a named TrueType font, no Type 3 font`, async (t) => {
+    const m = spawnSync("fc-match", ["-f", "%{family}", FONT_FACE.family], { encoding: "utf8" });
+    if (m.status !== 0 || !m.stdout.includes(FONT_FACE.family)) {
+      const why = `fontconfig does not resolve "${FONT_FACE.family}" (${m.stdout || m.error?.message || "no fc-match"}); bin/setup installs ${FONT_FACE.debianPackage}`;
+      if (process.env["CI"] === "true") assert.fail(`CI=true but ${why}`);
+      t.skip(why);
+      return;
+    }
+    const f = (await notebookFigures("single")).find((x) => x.name === "04-gaps");
+    assert.ok(f, "04-gaps is among the notebook figures");
+    const size = resolveFigureSize(f.figure, { size: "single", heightIn: f.heightIn });
+    const pdf = Buffer.from(await exporter.pdf(await exporter.svg(f.figure, size), size)).toString("latin1");
+    const names = [...pdf.matchAll(/\/FontName\s*\/([A-Z]{6}\+)?([A-Za-z0-9-]+)/g)].map((x) => x[2]);
+    assert.ok(names.includes(FONT_FACE.pdfName), `fonts in the PDF: ${names.join(", ") || "none named"}`);
+    assert.ok(!/\/Subtype\s*\/Type3/.test(pdf), "a Type 3 font in the PDF");
+    assert.match(pdf, /\/Subtype\s*\/CIDFontType2/, "a CID TrueType font");
+  });
 });
