@@ -7,7 +7,7 @@
  * panel rows at the column width ({@link greedyStepsHeight}).
  */
 import { panelGridAnnotations, panelGridGeometry } from "./panelGrid";
-import { type ColumnWidth, FONT_PT, MUTED_COLOR, SETTING_STYLE, axisTitle, bottomLegend, exampleDataMark, font, inches, placedTitle, themeAxis, themeLayout } from "./theme";
+import { type ColumnWidth, FONT_PT, baseModelRowOrder, MUTED_COLOR, SETTING_STYLE, axisTitle, bottomLegend, exampleDataMark, font, inches, placedTitle, themeAxis, themeLayout } from "./theme";
 import type { FigureSpec, PlotlyTrace } from "./types";
 
 export interface HistogramBin {
@@ -80,7 +80,10 @@ function geometry(input: GreedyStepsInput, opts: GreedyStepsOptions) {
   });
 }
 
-export function greedySteps(input: GreedyStepsInput, opts: GreedyStepsOptions = {}): FigureSpec {
+export function greedySteps(given: GreedyStepsInput, opts: GreedyStepsOptions = {}): FigureSpec {
+  // panel rows in base-model order (lib/figures/theme.ts), the same in every figure
+  const order = baseModelRowOrder(given.rowTitles);
+  const input: GreedyStepsInput = { ...given, rowTitles: order.map((i) => given.rowTitles[i] as string), panels: order.map((i) => given.panels[i] ?? []) };
   const nRows = input.panels.length;
   const nCols = input.colTitles.length;
   if (input.rowTitles.length !== nRows) throw new Error(`greedySteps: ${input.rowTitles.length} row titles for ${nRows} panel rows`);
@@ -113,6 +116,8 @@ export function greedySteps(input: GreedyStepsInput, opts: GreedyStepsOptions = 
     showlegend: true,
   };
   const shown = new Set<string>();
+  const legendOrder = legendNamesOf(input);
+  const rank = (name: string) => 1000 + legendOrder.indexOf(name);
   const ticksPerPanel = Math.max(2, Math.floor(g.panelWidthPx / 28));
   let k = 0;
   for (let r = 0; r < nRows; r++) {
@@ -139,6 +144,7 @@ export function greedySteps(input: GreedyStepsInput, opts: GreedyStepsOptions = 
       data.push({
         type: "bar",
         name: "candidates",
+        legendrank: rank("candidates"),
         showlegend: !shown.has("candidates"),
         x: p.bins.map((b) => (b.x0 + b.x1) / 2),
         y: p.bins.map((b) => b.count),
@@ -156,6 +162,7 @@ export function greedySteps(input: GreedyStepsInput, opts: GreedyStepsOptions = 
           type: "scatter",
           mode: "lines",
           name: m.name,
+          legendrank: rank(m.name),
           showlegend: !shown.has(m.name),
           x: [m.score, m.score],
           y: [0, maxCount * 1.1],
@@ -171,6 +178,7 @@ export function greedySteps(input: GreedyStepsInput, opts: GreedyStepsOptions = 
           type: "scatter",
           mode: "lines",
           name: "search threshold",
+          legendrank: rank("search threshold"),
           showlegend: !shown.has("threshold"),
           x: [p.threshold, p.threshold],
           y: [0, maxCount * 1.1],

@@ -5,7 +5,7 @@
  * across panels. Each cell carries its value as text. A pure builder: statistics in, plotly
  * `{data, layout}` out.
  */
-import { type ColumnWidth, FONT_PT, MUTED_COLOR, axisTitle, charsThatFit, columnPx, exampleDataMark, font, lineCount, linePx, placedTitle, themeAxis, themeLayout, topMarginPx, wrapLabel, xTickLabelPx, xTitleAnnotation, baseModelInLabel, orderBaseModels } from "./theme";
+import { type ColumnWidth, FONT_PT, MUTED_COLOR, axisTitle, charsThatFit, columnPx, exampleDataMark, font, lineCount, linePx, placedTitle, themeAxis, themeLayout, topMarginPx, wrapLabel, xTickLabelPx, xTitleAnnotation, baseModelRowOrder } from "./theme";
 import type { FigureSpec, PlotlyTrace } from "./types";
 
 /** One panel: `z[i][j]` is the value at row label `y[i]`, column label `x[j]` (null = no run). */
@@ -114,9 +114,7 @@ function geometry(input: HeatmapGridInput, opts: HeatmapGridOptions): Geometry {
 
 /** The rows in base-model order (lib/figures/theme.ts), stable within a base model. */
 function ordered(input: HeatmapGridInput): HeatmapGridInput {
-  const models = orderBaseModels(input.rowTitles.map((t) => baseModelInLabel(t) ?? t));
-  const rank = (t: string) => models.indexOf(baseModelInLabel(t) ?? t);
-  const idx = input.rowTitles.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.i);
+  const idx = baseModelRowOrder(input.rowTitles);
   return { ...input, rowTitles: idx.map((i) => input.rowTitles[i] as string), panels: idx.map((i) => input.panels[i] ?? []) };
 }
 

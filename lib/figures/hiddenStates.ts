@@ -51,6 +51,8 @@ function baseLayout(opts: HiddenFigureOptions, legendNames: readonly string[], p
     width: W,
     height: Math.ceil(top.px + plot + b),
     legend: bottomLegend(),
+    // a single series keeps its legend entry: its name says what the bars are (e.g. "± sd over runs")
+    showlegend: legendNames.length > 0,
     annotations: opts.exampleData ? [exampleDataMark(top.px)] : [],
   };
   if (top.titleText) (layout["annotations"] as Record<string, unknown>[]).push(placedTitle(top.titleText, opts.exampleData === true, { l: 46, t: top.px }));

@@ -9,7 +9,7 @@
  * the data, never beyond it.
  */
 import { panelGridAnnotations, panelGridGeometry } from "./panelGrid";
-import { type ColumnWidth, FONT_PT, MUTED_COLOR, axisTitle, bottomLegend, exampleDataMark, font, inches, orderBySetting, placedTitle, settingInLabel, settingStyle, textPx, themeAxis, themeLayout, withAlpha } from "./theme";
+import { type ColumnWidth, FONT_PT, baseModelRowOrder, MUTED_COLOR, axisTitle, bottomLegend, exampleDataMark, font, inches, orderBySetting, placedTitle, settingInLabel, settingStyle, textPx, themeAxis, themeLayout, withAlpha } from "./theme";
 import type { FigureSpec, PlotlyTrace } from "./types";
 
 export interface CurvePoint {
@@ -145,7 +145,10 @@ export function curveGridHeight(input: CurveGridInput, opts: CurveGridOptions = 
   return geometry(input, opts).heightPx / 96;
 }
 
-export function curveGrid(input: CurveGridInput, opts: CurveGridOptions = {}): FigureSpec {
+export function curveGrid(given: CurveGridInput, opts: CurveGridOptions = {}): FigureSpec {
+  // panel rows in base-model order (lib/figures/theme.ts), the same in every figure
+  const order = baseModelRowOrder(given.rowTitles);
+  const input: CurveGridInput = { ...given, rowTitles: order.map((i) => given.rowTitles[i] as string), panels: order.map((i) => given.panels[i] ?? []) };
   const nRows = input.panels.length;
   const nCols = input.colTitles.length;
   if (input.rowTitles.length !== nRows) throw new Error(`curveGrid: ${input.rowTitles.length} row titles for ${nRows} panel rows`);

@@ -276,6 +276,16 @@ export function orderBaseModels(models: Iterable<string>): string[] {
   return [...listed, ...all.filter((m) => !BASE_MODEL_ORDER.includes(m))];
 }
 
+/**
+ * The order of panel rows titled by base model ("Mistral-7B-v0.2", "Llama-3.1-8B, rep. penalty
+ * 1.0"): indices into `titles`, base models in {@link orderBaseModels} order, stable within one.
+ */
+export function baseModelRowOrder(titles: readonly string[]): number[] {
+  const models = orderBaseModels(titles.map((t) => baseModelInLabel(t) ?? t));
+  const rank = (t: string) => models.indexOf(baseModelInLabel(t) ?? t);
+  return titles.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.i);
+}
+
 /** The colour of a base model; `others` (all models of the figure) orders the unlisted ones. */
 export function baseModelColor(model: string, others: readonly string[] = [model]): string {
   const c = BASE_MODEL_COLORS[model];
