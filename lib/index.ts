@@ -20,6 +20,7 @@ export * from "./dump";
 export * from "./analysis/coverage";
 export * from "./analysis/urialVsInstruct";
 export * from "./figures/types";
+export * from "./figures/theme";
 export * from "./figures/categoryBars";
 export * from "./pipeline/mtbench";
 export * from "./notebook/table";

@@ -29,6 +29,7 @@ import {
   wrongLabelAccuracy,
 } from "../analysis/hiddenStates";
 import { type HiddenFigureOptions, hiddenBars, similarityBoxes, similarityLines } from "../figures/hiddenStates";
+import type { ColumnWidth } from "../figures/theme";
 import type { FigureSpec } from "../figures/types";
 import { type HiddenDump, loadHiddenDump } from "../io/hiddenDump";
 import { InputError } from "../model/errors";
@@ -102,8 +103,8 @@ export interface HiddenFigureResult {
   text: string;
 }
 
-function figOpts(x: HiddenExperiments, title: string): HiddenFigureOptions {
-  return { title, exampleData: x.example };
+function figOpts(x: HiddenExperiments, title: string, width: ColumnWidth = "double"): HiddenFigureOptions {
+  return { title, exampleData: x.example, width };
 }
 
 function render(header: string, sections: { title: string; rows: HiddenTestRow[]; extra?: string }[]): string {
@@ -133,7 +134,7 @@ export const FIG8_PANELS: readonly HiddenPanelSpec[] = [
  * Fig. 3 / Fig. 8: box plots of s(anchor,ICL), s(anchor,IT), s(ICL,IT) at the last layer per
  * panel, with the footnote-6 tests of each panel (one-tailed Wilcoxon signed-rank, paired runs).
  */
-export function similarityBoxFigure(x: HiddenExperiments, panels: readonly HiddenPanelSpec[], title: string, test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function similarityBoxFigure(x: HiddenExperiments, panels: readonly HiddenPanelSpec[], title: string, test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const sections: { title: string; rows: HiddenTestRow[]; extra?: string }[] = [];
   const boxPanels = panels.map((p) => {
     const d = x.dumps[p.experiment];
@@ -154,7 +155,7 @@ export function similarityBoxFigure(x: HiddenExperiments, panels: readonly Hidde
       tests.push(row);
     }
   }
-  const figure = similarityBoxes({ series: SIMILARITY_PAIRS.map((k) => PAIR_LABELS[k]), panels: boxPanels }, figOpts(x, title));
+  const figure = similarityBoxes({ series: SIMILARITY_PAIRS.map((k) => PAIR_LABELS[k]), panels: boxPanels }, figOpts(x, title, width));
   return { figure, tests, text: render(title, sections) };
 }
 
@@ -163,11 +164,11 @@ export function similarityBoxFigure(x: HiddenExperiments, panels: readonly Hidde
  * mean similarities per group, and s(ICL,IT) of the last group against the first, paired by seed
  * (one-tailed: the paper's trend is increasing).
  */
-export function groupedSimilarityFigure(x: HiddenExperiments, experiment: "similarity" | "n-demos", title: string, test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function groupedSimilarityFigure(x: HiddenExperiments, experiment: "similarity" | "n-demos", title: string, test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const d = x.dumps[experiment];
   const xTitle = experiment === "similarity" ? "demonstration–inference similarity level" : "number of demonstrations";
   if (d === undefined) {
-    const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle }, { ...figOpts(x, `${title} (no ${experiment}/ dump)`), categorical: true });
+    const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle }, { ...figOpts(x, `${title} (no ${experiment}/ dump)`, width), categorical: true });
     return { figure, tests: [], text: `${title}: no ${experiment}/ dump` };
   }
   const sims = runSimilarities(d, "last");
@@ -176,7 +177,7 @@ export function groupedSimilarityFigure(x: HiddenExperiments, experiment: "simil
   const labels = groups.map((g) => (experiment === "similarity" ? `level ${g.key}` : String(g.key)));
   const figure = similarityLines(
     { x: labels, series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: groups.map((g) => g[k]) })), xTitle },
-    { ...figOpts(x, title), categorical: true },
+    { ...figOpts(x, title, width), categorical: true },
   );
   const first = groups[0];
   const last = groups[groups.length - 1];
@@ -193,11 +194,11 @@ export function groupedSimilarityFigure(x: HiddenExperiments, experiment: "simil
 }
 
 /** Fig. 6: accuracy of the predicted label with right vs wrong labels, and its Wilcoxon tests. */
-export function wrongLabelAccuracyFigure(x: HiddenExperiments, title: string, test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function wrongLabelAccuracyFigure(x: HiddenExperiments, title: string, test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const d = x.dumps["wrong-label"];
   const categories = ["ICL", "IT"];
   if (d === undefined) {
-    return { figure: hiddenBars({ categories, series: [], yTitle: "accuracy" }, { ...figOpts(x, `${title} (no wrong-label/ dump)`), yRange: [0, 1] }), tests: [], text: `${title}: no wrong-label/ dump` };
+    return { figure: hiddenBars({ categories, series: [], yTitle: "accuracy" }, { ...figOpts(x, `${title} (no wrong-label/ dump)`, width), yRange: [0, 1] }), tests: [], text: `${title}: no wrong-label/ dump` };
   }
   const acc = wrongLabelAccuracy(d.runs, test);
   const figure = hiddenBars(
@@ -209,7 +210,7 @@ export function wrongLabelAccuracyFigure(x: HiddenExperiments, title: string, te
       ],
       yTitle: "accuracy",
     },
-    { ...figOpts(x, title), yRange: [0, 1] },
+    { ...figOpts(x, title, width), yRange: [0, 1] },
   );
   const extra = acc.accuracy.map((a) => `${a.condition === "icl" ? "ICL" : "IT"}: right ${a.right.toFixed(3)}, wrong ${a.wrong.toFixed(3)} (${a.n} runs each)`).join("\n");
   return { figure, tests: acc.tests, text: render(title, [{ title: "accuracy of the predicted label (one-tailed Wilcoxon, right > wrong, paired by seed)", rows: acc.tests, extra }]) };
@@ -219,16 +220,16 @@ export function wrongLabelAccuracyFigure(x: HiddenExperiments, title: string, te
  * Fig. 7: mean similarities at every layer (state 0 = embeddings, the last = after the final
  * norm), with the footnote-6 tests at each layer.
  */
-export function layerFigure(x: HiddenExperiments, title: string, experiment = "main", test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function layerFigure(x: HiddenExperiments, title: string, experiment = "main", test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const d = x.dumps[experiment];
   if (d === undefined) {
-    const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle: "layer" }, figOpts(x, `${title} (no ${experiment}/ dump)`));
+    const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle: "layer" }, figOpts(x, `${title} (no ${experiment}/ dump)`, width));
     return { figure, tests: [], text: `${title}: no ${experiment}/ dump` };
   }
   const mean = meanSimilarityByLayer(layerSimilarities(d));
   const figure = similarityLines(
     { x: mean.map((m) => m.layer), series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: mean.map((m) => m[k]) })), xTitle: "layer (0 = embeddings)" },
-    figOpts(x, title),
+    figOpts(x, title, width),
   );
   const report = hiddenSimsReport(d, "all", test);
   const rows = report.tests.map((t) => ({ ...t, name: `layer ${t.layer}: ${t.name}` }));
@@ -242,17 +243,17 @@ function meanSd(xs: readonly number[]): { mean: number | null; sd: number | null
 }
 
 /** Fig. 10: mean per-token loss decrease of instruction vs example tokens (± sd over runs). */
-export function lossDecreaseFigure(x: HiddenExperiments, title: string, experiment = "main", test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function lossDecreaseFigure(x: HiddenExperiments, title: string, experiment = "main", test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const d = x.dumps[experiment];
   if (d === undefined) {
-    return { figure: hiddenBars({ categories: ["Instruction", "Example"], series: [], yTitle: "loss decrease" }, figOpts(x, `${title} (no ${experiment}/ dump)`)), tests: [], text: `${title}: no ${experiment}/ dump` };
+    return { figure: hiddenBars({ categories: ["Instruction", "Example"], series: [], yTitle: "loss decrease" }, figOpts(x, `${title} (no ${experiment}/ dump)`, width)), tests: [], text: `${title}: no ${experiment}/ dump` };
   }
   const dec = lossDecreaseByKind(d);
   const instr = meanSd(dec.flatMap((r) => (r.instruction === null ? [] : [r.instruction])));
   const ex = meanSd(dec.flatMap((r) => (r.example === null ? [] : [r.example])));
   const figure = hiddenBars(
     { categories: ["Instruction", "Example"], series: [{ name: "mean per-token loss decrease (± sd over runs)", values: [instr.mean, ex.mean], errors: [instr.sd, ex.sd] }], yTitle: "loss before − after tuning" },
-    figOpts(x, title),
+    figOpts(x, title, width),
   );
   const rows = lossDecreaseTests(dec, test);
   const f = (v: number | null) => (v === null ? "—" : v.toFixed(4));
