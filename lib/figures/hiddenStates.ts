@@ -16,6 +16,8 @@ export interface HiddenFigureOptions {
   title?: string;
   /** Drawn from a bundled pipeline example: adds the "example data" mark and says so in the title. */
   exampleData?: boolean;
+  /** With `exampleData`: what the example is, in the title (default HIDDEN_EXAMPLE_NOTE), e.g. "SmolLM2-135M-Instruct on invented data". */
+  exampleNote?: string;
 }
 
 /** The words every figure drawn from data/examples/hidden-tiny carries (besides the mark). */
@@ -28,7 +30,7 @@ function num(v: number | null | undefined): number | null {
 }
 
 function baseLayout(opts: HiddenFigureOptions, annotations: Record<string, unknown>[]): Record<string, unknown> {
-  const title = [opts.title, opts.exampleData ? HIDDEN_EXAMPLE_NOTE : undefined].filter((t) => t !== undefined && t !== "").join(" — ");
+  const title = [opts.title, opts.exampleData ? (opts.exampleNote ?? HIDDEN_EXAMPLE_NOTE) : undefined].filter((t) => t !== undefined && t !== "").join(" — ");
   const layout: Record<string, unknown> = {
     font: FONT,
     margin: { l: 50, r: 10, t: title ? 34 : 10, b: 45 },
