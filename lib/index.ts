@@ -85,3 +85,4 @@ export * from "./analysis/hiddenStates";
 export * from "./experiment/hiddenJob";
 export * from "./figures/hiddenStates";
 export * from "./pipeline/hiddenSections";
+export * from "./pipeline/hiddenClaims";

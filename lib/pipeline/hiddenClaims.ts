@@ -27,6 +27,7 @@ import {
   wrongLabelAccuracy,
 } from "../analysis/hiddenStates";
 import type { HiddenDump } from "../io/hiddenDump";
+import type { TableView } from "../model/table";
 import type { TableResult } from "../notebook/shown";
 import { mean } from "../stats/mean";
 import type { HiddenExperiments } from "./hiddenSections";
@@ -215,6 +216,34 @@ export function duanClaimRows(x: HiddenExperiments, test: SignedRankTest = wilco
   return rows;
 }
 
+/** Footnote 6's p-values (LLaMA-2-7B, 30 runs; the paper's sentiment task and its machine translation task share them), null where the paper gives none. */
+export const FOOTNOTE6_PAPER_P: Readonly<Record<string, number | null>> = {
+  "s(ICL,IT) > s(anchor,IT)": 2.79e-9,
+  "s(ICL,IT) > s(anchor,ICL)": 9.31e-10,
+  "s(anchor,IT) > s(anchor,ICL)": null,
+};
+
+/** One footnote-6 test of a dump next to the paper's p-value. */
+export interface Footnote6Comparison {
+  name: string;
+  paper_p: number | null;
+  paper_n: number;
+  p_value: number | null;
+  n: number;
+  verdict: ClaimVerdict;
+}
+
+/**
+ * The footnote-6 rows of one dump (e.g. `hiddenSimsReport(d, "last").tests`) next to the paper's
+ * p-values, with the same verdicts as `duanClaimRows`. O(rows).
+ *
+ * @example
+ * footnote6Comparison(hiddenSimsReport(dump, "last").tests)[0].paper_p; // 2.79e-9
+ */
+export function footnote6Comparison(rows: readonly HiddenTestRow[]): Footnote6Comparison[] {
+  return rows.map((r) => ({ name: r.name, paper_p: FOOTNOTE6_PAPER_P[r.name] ?? null, paper_n: 30, p_value: r.p_value, n: r.n, verdict: verdictOf(r) }));
+}
+
 /** The model a set of dumps ran, in words, for titles: e.g. "SmolLM2-135M-Instruct on invented data". */
 export function claimsTitle(x: HiddenExperiments): string {
   return `Duan et al.'s claims next to ${x.example ? x.exampleNote : "these dumps"}`;
@@ -237,4 +266,11 @@ export function duanClaimsTable(x: HiddenExperiments, test: SignedRankTest = wil
     formats: { value: { kind: "number", digits: 3 }, compared_to: { kind: "number", digits: 3 }, statistic: { kind: "number", digits: 1 }, p_value: { kind: "pvalue", significant: 3 }, n: { kind: "count" } },
     example: x.example,
   };
+}
+
+/** `duanClaimRows` as a TableView for `showTable` (prints with p-values formatted; the CSV keeps full precision). */
+export function duanClaimsView(x: HiddenExperiments, test: SignedRankTest = wilcoxonPaired): TableView {
+  const rows = duanClaimRows(x, test);
+  const columns = ["figure", "claim", "paper", "experiment", "quantity", "value", "compared_to", "test", "p_value", "n", "verdict", "note"];
+  return { columns, rows: rows.map((r) => ({ ...r })), caption: `${claimsTitle(x)} (one-tailed Wilcoxon in the paper's direction, level ${CLAIM_ALPHA}; last layer unless said otherwise)` };
 }

@@ -10,6 +10,7 @@ import { HIDDEN_EXAMPLE_NOTE, hiddenBars, similarityBoxes, similarityLines } fro
 import {
   FIG3_PANELS,
   FIG8_PANELS,
+  HIDDEN_EXAMPLE_ROOT,
   HIDDEN_EXPERIMENT_DIRS,
   groupedSimilarityFigure,
   hiddenDumpRoot,
@@ -112,10 +113,13 @@ test("missing experiments draw empty figures and say so", () => {
 test("hiddenDumpRoot: ICL_HIDDEN_DUMP, then <ICL_DUMP_DIR>/hidden, then the example", () => {
   const d = tempDir();
   assert.equal(hiddenDumpRoot({ ICL_HIDDEN_DUMP: d }), d);
-  assert.equal(hiddenDumpRoot({ ICL_DUMP_DIR: d }), EX);
+  // the default is the SmolLM2 example (data/examples/hidden-smollm2), not the tiny fixture
+  const def = fromRepo(HIDDEN_EXAMPLE_ROOT);
+  assert.equal(hiddenDumpRoot({ ICL_DUMP_DIR: d }), def);
   fs.mkdirSync(path.join(d, "hidden"));
   assert.equal(hiddenDumpRoot({ ICL_DUMP_DIR: d }), path.join(d, "hidden"));
-  assert.equal(hiddenDumpRoot({}), EX);
+  assert.equal(hiddenDumpRoot({}), def);
+  assert.equal(HIDDEN_EXAMPLE_ROOT, "data/examples/hidden-smollm2");
 });
 
 test("notebook 08 declares its figures and the hidden requirement; reproduce skips it without hidden/", () => {
