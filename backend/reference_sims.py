@@ -30,10 +30,22 @@ def cos(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
+def _parts(dump_dir: str) -> list[str]:
+    """The dump itself, or its shard-iii-of-nnn/ directories in order (merged like loadHiddenDump)."""
+    if os.path.isfile(os.path.join(dump_dir, "manifest.json")):
+        return [dump_dir]
+    return [os.path.join(dump_dir, n) for n in sorted(os.listdir(dump_dir)) if n.startswith("shard-")]
+
+
 def dump_reference(dump_dir: str) -> dict:
-    with open(os.path.join(dump_dir, "manifest.json"), encoding="utf-8") as f:
-        man = json.load(f)
-    hidden = np.concatenate([load_file(os.path.join(dump_dir, e["name"]))["hidden"] for e in man["files"]])
+    mans, hiddens = [], []
+    for part in _parts(dump_dir):
+        with open(os.path.join(part, "manifest.json"), encoding="utf-8") as f:
+            m = json.load(f)
+        mans.append(m)
+        hiddens.extend(load_file(os.path.join(part, e["name"]))["hidden"] for e in m["files"])
+    man = {**mans[0], "runs": [r for m in mans for r in m["runs"]]}
+    hidden = np.concatenate(hiddens)
     last = hidden.shape[2] - 1
     runs = []
     for i, r in enumerate(man["runs"]):
@@ -56,7 +68,7 @@ def main(argv: list[str]) -> int:
     out = {"made_by": "python -m backend.reference_sims", "numpy": np.__version__, "scipy": scipy.__version__, "experiments": {}}
     for name in sorted(os.listdir(root)):
         d = os.path.join(root, name, "dump")
-        if os.path.isfile(os.path.join(d, "manifest.json")):
+        if os.path.isdir(d) and _parts(d):
             out["experiments"][name] = dump_reference(d)
     json.dump(out, sys.stdout, indent=1)
     sys.stdout.write("\n")

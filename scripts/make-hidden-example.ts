@@ -22,7 +22,7 @@
  * EXAMPLE_DATA}. Each job's model path "../tiny-llama" is relative to the job file: the script
  * builds the model in a temporary directory laid out the same way.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -55,15 +55,33 @@ function python(args: string[], cwd = fromRepo()): string {
   return r.stdout.toString();
 }
 
+/** Runs `python args` for each argument list at once; rejects when any exits non-zero. */
+function pythonParallel(argLists: string[][]): Promise<void> {
+  return Promise.all(
+    argLists.map(
+      (args) =>
+        new Promise<void>((resolve, reject) => {
+          const p = spawn(PYTHON, args, { cwd: fromRepo(), stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" } });
+          p.on("error", reject);
+          p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${PYTHON} ${args.join(" ")} failed (exit ${code})`))));
+        }),
+    ),
+  ).then(() => undefined);
+}
+
+/** Experiments of the SmolLM2 example run as several single-threaded shard processes at once (merged by loadHiddenDump). */
+export const SMOLLM2_SHARDS: Readonly<Record<string, number>> = { main: 3 };
+
 /**
  * The SmolLM2 example's jobs: the seeds that the 2-core CPU allowed (backend/README.md has the
- * times). Only main stores every layer (Fig. 7); the others store the last state, all they feed.
+ * times). main stores every third layer (0, 3, ..., 30: Fig. 7's curve, 2.3 MB for 30 runs instead
+ * of 6.4 MB for all 31 states); the others store the last state, all they feed.
  */
 export function smollm2ExamplePlans(translation: TaskInput, similarity: (a: LabelledExample, b: LabelledExample) => number): HiddenExamplePlan[] {
   const seeds = (n: number) => Array.from({ length: n }, (_, i) => 1 + i);
   const lastOnly: Partial<HiddenJobConfig> = { states: [-1] };
   return [
-    ["main", "main", { seeds: seeds(SMOLLM2_SEEDS.main) }],
+    ["main", "main", { seeds: seeds(SMOLLM2_SEEDS.main), states: Array.from({ length: 11 }, (_, i) => 3 * i) }],
     ["wrong-label", "wrong-label", { seeds: seeds(SMOLLM2_SEEDS["wrong-label"]), ...lastOnly }],
     ["n-demos", "n-demos", { seeds: seeds(SMOLLM2_SEEDS["n-demos"]), ...lastOnly }],
     ["different-task", "different-task", { seeds: seeds(SMOLLM2_SEEDS["different-task"]), demoTask: translation, ...lastOnly }],
@@ -74,9 +92,9 @@ export function smollm2ExamplePlans(translation: TaskInput, similarity: (a: Labe
 }
 
 /** Seeds per experiment of the SmolLM2 example (no larger real model is bundled: no larger-model/). */
-export const SMOLLM2_SEEDS = { main: 3, "wrong-label": 2, "n-demos": 1, "different-task": 1, supervised: 1, similarity: 1, translation: 1 } as const;
+export const SMOLLM2_SEEDS = { main: 30, "wrong-label": 3, "n-demos": 2, "different-task": 3, supervised: 3, similarity: 1, translation: 3 } as const;
 
-function smollm2Main(only: readonly string[] | null): void {
+async function smollm2Main(only: readonly string[] | null): Promise<void> {
   const { sentiment, translation } = loadToyTasks();
   const reviews = sentiment.examples;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hidden-smollm2-"));
@@ -105,7 +123,12 @@ function smollm2Main(only: readonly string[] | null): void {
       writeFileAtomic(path.join(OUT_SMOLLM2, dir, "job.json"), text);
       const dump = path.join(OUT_SMOLLM2, dir, "dump");
       const t0 = Date.now();
-      python(["-m", "backend.hidden_states", "--job", path.join(OUT_SMOLLM2, dir, "job.json"), "--out", dump, "--overwrite", "--portable", "--threads", "1"]);
+      const args = ["-m", "backend.hidden_states", "--job", path.join(OUT_SMOLLM2, dir, "job.json"), "--out", dump, "--overwrite", "--portable", "--threads", "1"];
+      const shards = SMOLLM2_SHARDS[dir] ?? 1;
+      if (shards > 1) {
+        fs.rmSync(dump, { recursive: true, force: true });
+        await pythonParallel(Array.from({ length: shards }, (_, i) => [...args, "--shard", `${i}/${shards}`]));
+      } else python(args);
       fs.writeFileSync(path.join(dump, "EXAMPLE_DATA"), "SmolLM2-135M-Instruct on invented data: a pretrained 135M model on the invented review and translation sets, few seeds, on a CPU. Example data, not a result. See ../../README.md.\n");
       console.log(`[example] ${dir}: ${job.runs.length} runs -> ${path.relative(fromRepo(), dump)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     }
@@ -190,6 +213,9 @@ if (require.main === module) {
   const argv = process.argv.slice(2);
   if (argv.includes("--smollm2")) {
     const only = argv[argv.indexOf("--only") + 1];
-    smollm2Main(argv.includes("--only") && only !== undefined ? only.split(",") : null);
+    smollm2Main(argv.includes("--only") && only !== undefined ? only.split(",") : null).catch((e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
   } else main();
 }
