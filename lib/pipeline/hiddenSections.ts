@@ -81,11 +81,14 @@ export interface HiddenExperiments {
 
 /**
  * A model's name for titles from a manifest's model block: the GGUF file or directory name
- * without its quantisation suffix ("SmolLM2-135M-Instruct"), or null for a random model.
+ * without its quantisation suffix ("SmolLM2-135M-Instruct"), or null for a random model or a
+ * manifest without `provenance`.
  */
 export function modelDisplayName(model: Record<string, unknown>): string | null {
   const prov = model["provenance"];
-  const p = typeof prov === "object" && prov !== null ? (prov as Record<string, unknown>) : {};
+  // manifests without a provenance block predate pretrained loading (the tiny random examples)
+  if (typeof prov !== "object" || prov === null) return null;
+  const p = prov as Record<string, unknown>;
   if (p["kind"] === "random_init" || model["source"] === "random_init") return null;
   const file = typeof p["file_in_package"] === "string" ? p["file_in_package"] : typeof model["source"] === "string" ? model["source"] : null;
   if (file === null) return null;
