@@ -93,3 +93,4 @@ export * from "./experiment/hiddenJob";
 export * from "./figures/hiddenStates";
 export * from "./pipeline/hiddenSections";
 export * from "./pipeline/hiddenLocate";
+export * from "./pipeline/hiddenClaims";

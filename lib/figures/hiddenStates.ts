@@ -19,6 +19,8 @@ export interface HiddenFigureOptions {
   exampleData?: boolean;
   /** Paper column the figure is laid out for. Default "double". */
   width?: ColumnWidth;
+  /** With `exampleData`: what the example is, in the title (default HIDDEN_EXAMPLE_NOTE), e.g. "SmolLM2-135M-Instruct on invented data". */
+  exampleNote?: string;
 }
 
 /** The words every figure drawn from data/examples/hidden-tiny carries (besides the mark). */
@@ -41,7 +43,7 @@ export function hiddenFigureHeight(fig: FigureSpec): number {
 function baseLayout(opts: HiddenFigureOptions, legendNames: readonly string[], parts: { panelTitleLines?: number; xTickPx?: number; xTitle?: boolean }): Record<string, unknown> {
   const width = opts.width ?? "double";
   const W = columnPx(width);
-  const title = [opts.title, opts.exampleData ? HIDDEN_EXAMPLE_NOTE : undefined].filter((t) => t !== undefined && t !== "").join(" — ");
+  const title = [opts.title, opts.exampleData ? (opts.exampleNote ?? HIDDEN_EXAMPLE_NOTE) : undefined].filter((t) => t !== undefined && t !== "").join(" — ");
   const top = topMarginPx(title === "" ? undefined : title, opts.exampleData === true, width, (parts.panelTitleLines ?? 0) * linePx(FONT_PT.panel));
   const legend = legendHeightPx(legendNames, W - 54);
   const b = (parts.xTickPx ?? xTickLabelPx(12)) + (parts.xTitle ? linePx(FONT_PT.base) + 2 : 0) + 4 + legend + 2;

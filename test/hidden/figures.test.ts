@@ -10,6 +10,7 @@ import { HIDDEN_EXAMPLE_NOTE, hiddenBars, similarityBoxes, similarityLines } fro
 import {
   FIG3_PANELS,
   FIG8_PANELS,
+  HIDDEN_EXAMPLE_ROOT,
   HIDDEN_EXPERIMENT_DIRS,
   groupedSimilarityFigure,
   hiddenDumpRoot,
@@ -115,9 +116,11 @@ test("hiddenDumpRoot: ICL_HIDDEN_DUMP, then <ICL_DUMP_DIR>/hidden (refusing a du
   assert.equal(hiddenDumpRoot({ ICL_HIDDEN_DUMP: d }), d);
   // a user's dump without hidden/ never falls back to the bundled example
   assert.throws(() => hiddenDumpRoot({ ICL_DUMP_DIR: d }), (e: Error) => e instanceof InputError && e.message.includes(path.join(d, "hidden")) && /never used for a user's dump/.test(e.message));
+  // without a dump the default is the SmolLM2 example (data/examples/hidden-smollm2), not the tiny fixture
+  assert.equal(hiddenDumpRoot({}), fromRepo(HIDDEN_EXAMPLE_ROOT));
   fs.mkdirSync(path.join(d, "hidden"));
   assert.equal(hiddenDumpRoot({ ICL_DUMP_DIR: d }), path.join(d, "hidden"));
-  assert.equal(hiddenDumpRoot({}), EX);
+  assert.equal(HIDDEN_EXAMPLE_ROOT, "data/examples/hidden-smollm2");
 });
 
 test("notebook 08 declares its figures and the hidden requirement; reproduce skips it without hidden/", () => {
