@@ -23,22 +23,23 @@ from typing import Any
 
 from . import FORMAT_VERSION
 from .job import Job, JobError, Run, parse_job, parse_shard, shard_dir_name, shard_range
+from .weights import WeightsError
 from .prompts import EXAMPLE_LABEL, TOKEN_KINDS, Tokenized, build_prompts, label_token_ids, tokenize
 
 
-def library_versions() -> dict[str, str | None]:
+def library_versions(portable: bool = False) -> dict[str, str | None]:
     import importlib.metadata as md
 
     import torch
 
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for pkg in ["torch", "transformers", "peft", "safetensors", "tokenizers", "sentence-transformers", "numpy"]:
+    for pkg in ["torch", "transformers", "peft", "safetensors", "tokenizers", "sentence-transformers", "numpy", "gguf"]:
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
             out[pkg] = None
     out["cuda"] = torch.version.cuda
-    out["platform"] = platform.platform()
+    out["platform"] = f"{platform.system()}-{platform.machine()}" if portable else platform.platform()
     return out
 
 
@@ -54,7 +55,7 @@ LAYER_CONVENTION = {
 class Extractor:
     """Holds the model (wrapped once with LoRA) and runs one job run at a time."""
 
-    def __init__(self, job: Job, device_override: str | None = None, dtype_override: str | None = None):
+    def __init__(self, job: Job, device_override: str | None = None, dtype_override: str | None = None, portable: bool = False):
         import torch
 
         from .model_ops import load_model, lora_wrap, model_info, resolve_device, resolve_dtype
@@ -63,15 +64,29 @@ class Extractor:
         t0 = time.perf_counter()
         self.device = resolve_device(device_override or job.model.device)
         self.dtype = resolve_dtype(dtype_override or job.model.dtype, self.device)
-        model, self.tokenizer = load_model(job.model, self.device, self.dtype)
-        self.info = model_info(model, self.tokenizer, job.model, self.device, self.dtype)
+        model, self.tokenizer, provenance = load_model(job.model, self.device, self.dtype)
+        self.info = model_info(model, self.tokenizer, job.model, self.device, self.dtype, provenance, portable)
+        n_states = int(model.config.num_hidden_layers) + 1
+        self.state_indices = _state_indices(job.states, n_states)
         self.model = lora_wrap(model, job.training)
         self.load_s = time.perf_counter() - t0
         self.similarity = None
+        self.similarity_info: dict[str, Any] | None = None
         if job.similarity_model is not None:
             from .similarity import SentenceSimilarity
+            from .weights import WeightsSource, resolve_weights
 
-            self.similarity = SentenceSimilarity(job.similarity_model, str(self.device))
+            sm = job.similarity_model
+            sim_path, sim_prov = resolve_weights(
+                WeightsSource(path=sm.path, package=sm.package, file=sm.file, sha256=sm.sha256, path_in_job=sm.path_in_job),
+                "similarity_model",
+            )
+            self.similarity = SentenceSimilarity(sim_path, str(self.device))
+            self.similarity_info = {
+                "source": f"{sm.package}:{sm.file}" if sm.package is not None else sm.path_in_job,
+                "resolved_path": None if portable else sim_path,
+                "provenance": sim_prov,
+            }
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
 
@@ -173,7 +188,7 @@ class Extractor:
 
         timings["total_s"] = time.perf_counter() - t_start
         peak = int(torch.cuda.max_memory_allocated(self.device)) if self.device.type == "cuda" else None
-        hidden = torch.stack([h_anchor, h_icl, h_it])  # [3, L+1, H]
+        hidden = torch.stack([h_anchor, h_icl, h_it])[:, list(self.state_indices), :].contiguous()  # [3, S, H]
         if not torch.isfinite(hidden).all():
             raise RuntimeError(f"run {run.id}: non-finite hidden states (dtype {self.dtype})")
 
@@ -219,12 +234,28 @@ class Extractor:
         }
 
 
+def _state_indices(states: tuple[int, ...] | None, n_states: int) -> tuple[int, ...]:
+    """The stored states (job field output.states) as sorted indices into 0..L (-1 = L)."""
+    if states is None:
+        return tuple(range(n_states))
+    out = set()
+    for s in states:
+        k = s + n_states if s < 0 else s
+        if not 0 <= k < n_states:
+            raise JobError(f"field output.states: {s} is not a state index of this model (0..{n_states - 1}, or -1 for the last)")
+        out.add(k)
+    return tuple(sorted(out))
+
+
 def build_manifest(
-    job: Job, ex: Extractor, shard: tuple[int, int], run_range: tuple[int, int], metas: list[dict[str, Any]], total_s: float
+    job: Job, ex: Extractor, shard: tuple[int, int], run_range: tuple[int, int], metas: list[dict[str, Any]], total_s: float,
+    portable: bool = False,
 ) -> dict[str, Any]:
     cfg = ex.info["config"]
     n_layers = int(cfg["num_hidden_layers"])
     ru = resource.getrusage(resource.RUSAGE_SELF)
+    if portable:
+        metas = [{**m, "timings": {}} for m in metas]
     return {
         "format": "icl-workbench.hidden-dump",
         "version": FORMAT_VERSION,
@@ -233,7 +264,10 @@ def build_manifest(
         "shard": {"index": shard[0], "count": shard[1], "runs": list(run_range)},
         "model": ex.info,
         "conditions": ["anchor", "icl", "it"],
-        "n_states": n_layers + 1,
+        "n_states": len(ex.state_indices),
+        # the layer index (0 = embeddings, L = after the final norm) of each stored state
+        "state_layers": list(ex.state_indices),
+        "n_layers": n_layers,
         "hidden_size": int(cfg["hidden_size"]),
         "layer_convention": LAYER_CONVENTION,
         "token_kinds": TOKEN_KINDS,
@@ -256,21 +290,24 @@ def build_manifest(
             "instruction_per_demo": job.template.instruction_per_demo,
             "tasks": {k: {"input": v.input, "output": v.output, "labels": list(v.labels) if v.labels else None} for k, v in job.tasks.items()},
         },
-        "similarity_model": job.similarity_model,
-        "versions": library_versions(),
+        "similarity_model": ex.similarity_info,
+        "versions": library_versions(portable),
+        # --portable (the bundled examples): no timings, RSS or machine paths, so that a rerun
+        # writes the same bytes; they are measured and documented in backend/README.md instead
         "timings": {
-            "load_model_s": ex.load_s,
-            "total_s": total_s,
-            "mean_run_s": (sum(m["timings"]["total_s"] for m in metas) / len(metas)) if metas else None,
+            "load_model_s": None if portable else ex.load_s,
+            "total_s": None if portable else total_s,
+            "mean_run_s": None if portable or not metas else sum(m["timings"]["total_s"] for m in metas) / len(metas),
         },
-        "peak_rss_bytes": ru.ru_maxrss * 1024,
+        "peak_rss_bytes": None if portable else ru.ru_maxrss * 1024,
+        "torch_threads": __import__("torch").get_num_threads(),
         "runs": metas,
     }
 
 
 def run_job(job: Job, out_dir: str, shard: tuple[int, int] | None = None, max_file_bytes: int = 1 << 30,
             overwrite: bool = False, device: str | None = None, dtype: str | None = None,
-            log=lambda s: print(s, file=sys.stderr)) -> str:
+            log=lambda s: print(s, file=sys.stderr), portable: bool = False) -> str:
     """Runs the job (or one shard of it) and writes the dump; returns the directory written."""
     from .output import write_dump
 
@@ -282,7 +319,7 @@ def run_job(job: Job, out_dir: str, shard: tuple[int, int] | None = None, max_fi
     if os.path.isdir(target) and os.listdir(target) and not overwrite:
         raise FileExistsError(f"{target} exists and is not empty (pass --overwrite to replace it)")
     t0 = time.perf_counter()
-    ex = Extractor(job, device, dtype)
+    ex = Extractor(job, device, dtype, portable)
     log(f"[hidden] model {ex.info['source']} on {ex.info['device']} ({ex.info['dtype']}), runs {a}..{b - 1} of {len(job.runs)}")
     results = []
     for run in job.runs[a:b]:
@@ -291,7 +328,7 @@ def run_job(job: Job, out_dir: str, shard: tuple[int, int] | None = None, max_fi
         loss = m["mean_token_loss"]
         log(f"[hidden] run {run.index} {run.id}: {m['timings']['total_s']:.2f}s, loss {loss['before']:.4f} -> {loss['after']:.4f}")
         results.append(res)
-    manifest = build_manifest(job, ex, (i, n), (a, b), [r["meta"] for r in results], time.perf_counter() - t0)
+    manifest = build_manifest(job, ex, (i, n), (a, b), [r["meta"] for r in results], time.perf_counter() - t0, portable)
     write_dump(target, manifest, results, max_file_bytes, overwrite)
     return target
 
@@ -305,14 +342,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", help="override model.device (cpu, cuda, cuda:N)")
     p.add_argument("--dtype", help="override model.dtype (float32, bfloat16, float16)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing non-empty output directory")
+    p.add_argument("--portable", action="store_true",
+                   help="leave timings, peak RSS and this machine's paths out of the manifest (byte-identical reruns)")
+    p.add_argument("--threads", type=int, help="torch.set_num_threads (CPU); recorded in the manifest")
     args = p.parse_args(argv)
+    if args.threads is not None:
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         with open(args.job, "rb") as f:
             data = f.read()
         job = parse_job(data, args.job)
         shard = parse_shard(args.shard) if args.shard else None
-        target = run_job(job, args.out, shard, args.max_file_bytes, args.overwrite, args.device, args.dtype)
-    except (JobError, FileNotFoundError, FileExistsError) as e:
+        target = run_job(job, args.out, shard, args.max_file_bytes, args.overwrite, args.device, args.dtype, portable=args.portable)
+    except (JobError, WeightsError, FileNotFoundError, FileExistsError) as e:
         print(f"backend.hidden_states: {e}", file=sys.stderr)
         return 2
     print(json.dumps({"out": target, "job_hash": job.hash}))

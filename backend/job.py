@@ -64,6 +64,20 @@ class ModelSpec:
     dtype: str  # auto | float32 | bfloat16 | float16
     device: str  # auto | cpu | cuda | cuda:N
     path_in_job: str | None = None  # as written; `path` is resolved against the job file's directory
+    package: str | None = None  # an installed Python package holding the weights (backend/weights.py)
+    file: str | None = None  # with `package`: the path inside it (a .gguf file or a model directory)
+    sha256: str | None = None  # expected hash of the weights; other weights are refused
+
+
+@dataclass(frozen=True)
+class SimilaritySpec:
+    """The sentence-embedding model of Fig. 4: a local directory, or a directory inside a package."""
+
+    path: str | None
+    package: str | None = None
+    file: str | None = None
+    sha256: str | None = None
+    path_in_job: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,13 +115,15 @@ class Job:
     name: str
     experiment: str
     model: ModelSpec
-    similarity_model: str | None
+    similarity_model: SimilaritySpec | None
     training: Training
     template: Template
     tasks: dict[str, TaskTemplate]
     runs: tuple[Run, ...]
     hash: str
     raw: dict[str, Any] = field(repr=False, compare=False)
+    # hidden states written per situation: None = all L+1; else state indices (-1 = the last)
+    states: tuple[int, ...] | None = None
 
 
 def job_hash(data: bytes) -> str:
@@ -171,8 +187,11 @@ def parse_job(data: bytes, file: str = "job.json") -> Job:
     m = r.get(top, "model", "", kind=dict)
     path = r.get(m, "path", "model", None, kind=str)
     rnd = r.get(m, "random_init", "model", None, kind=dict)
-    if (path is None) == (rnd is None):
-        raise r.fail("model", 'give exactly one of "path" (local weights) or "random_init"')
+    package, pfile, sha = _weights_fields(r, m, "model")
+    if sum(x is not None for x in (path, rnd, package)) != 1:
+        raise r.fail("model", 'give exactly one of "path" (a local directory or .gguf file), "package" (with "file") or "random_init"')
+    if rnd is not None and sha is not None:
+        raise r.fail("model.sha256", "has no meaning with random_init")
     dtype = r.get(m, "dtype", "model", "auto", kind=str)
     if dtype not in ("auto", "float32", "bfloat16", "float16"):
         raise r.fail("model.dtype", f'must be auto, float32, bfloat16 or float16, got "{dtype}"')
@@ -190,10 +209,29 @@ def parse_job(data: bytes, file: str = "job.json") -> Job:
         random_seed=r.get(rnd, "seed", "model.random_init", 0, kind=int) if rnd is not None else 0,
         dtype=dtype,
         device=device,
+        package=package,
+        file=pfile,
+        sha256=sha,
     )
 
     sim = r.get(top, "similarity_model", "", None, kind=dict)
-    sim_path = _resolve(r.get(sim, "path", "similarity_model", kind=str), file) if sim is not None else None
+    similarity_model = None
+    if sim is not None:
+        spath = r.get(sim, "path", "similarity_model", None, kind=str)
+        spkg, sfile, ssha = _weights_fields(r, sim, "similarity_model")
+        if (spath is None) == (spkg is None):
+            raise r.fail("similarity_model", 'give exactly one of "path" (a local directory) or "package" (with "file")')
+        similarity_model = SimilaritySpec(path=_resolve(spath, file), package=spkg, file=sfile, sha256=ssha, path_in_job=spath)
+
+    out = r.get(top, "output", "", {}, kind=dict)
+    states_raw = r.get(out, "states", "output", "all")
+    states: tuple[int, ...] | None
+    if states_raw == "all":
+        states = None
+    elif isinstance(states_raw, list) and states_raw and all(isinstance(x, int) and not isinstance(x, bool) for x in states_raw):
+        states = tuple(states_raw)
+    else:
+        raise r.fail("output.states", f'must be "all" or a non-empty array of state indices (-1 = the last), got {json.dumps(states_raw)[:60]}')
 
     t = r.get(top, "training", "", {}, kind=dict)
     training = Training(
@@ -253,14 +291,29 @@ def parse_job(data: bytes, file: str = "job.json") -> Job:
         name=r.get(top, "name", "", "job", kind=str),
         experiment=r.get(top, "experiment", "", "custom", kind=str),
         model=model,
-        similarity_model=sim_path,
+        similarity_model=similarity_model,
         training=training,
         template=template,
         tasks=tasks,
         runs=tuple(runs),
         hash=job_hash(data),
+        states=states,
         raw=top,
     )
+
+
+def _weights_fields(r: _Reader, o: dict[str, Any], where: str) -> tuple[str | None, str | None, str | None]:
+    """(package, file, sha256) of a model or similarity_model block."""
+    package = r.get(o, "package", where, None, kind=str)
+    pfile = r.get(o, "file", where, None, kind=str)
+    if (package is None) != (pfile is None):
+        raise r.fail(f"{where}.package" if package is None else f"{where}.file", 'give "package" and "file" together')
+    if pfile is not None and (os.path.isabs(pfile) or ".." in pfile.split("/")):
+        raise r.fail(f"{where}.file", f'must be a relative path inside the package, got "{pfile}"')
+    sha = r.get(o, "sha256", where, None, kind=str)
+    if sha is not None and (len(sha) != 64 or any(c not in "0123456789abcdefABCDEF" for c in sha)):
+        raise r.fail(f"{where}.sha256", f'must be 64 hexadecimal digits, got "{sha[:70]}"')
+    return package, pfile, sha.lower() if sha is not None else None
 
 
 def _resolve(p: str | None, job_file: str) -> str | None:

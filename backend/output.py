@@ -76,6 +76,24 @@ def file_tensors(results: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
     }
 
 
+def canonical_header(path: str) -> None:
+    """Rewrites a safetensors header in place with its `__metadata__` keys sorted: safetensors
+    serialises the metadata from a hash map whose order changes from process to process, so the
+    same tensors would otherwise give different bytes (and sha256) on every run."""
+    with open(path, "r+b") as f:
+        n = int.from_bytes(f.read(8), "little")
+        raw = f.read(n)
+        header = json.loads(raw)
+        meta = header.pop("__metadata__", None)
+        out = {} if meta is None else {"__metadata__": dict(sorted(meta.items()))}
+        out.update(header)
+        text = json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode()
+        if len(text) > n:
+            raise RuntimeError(f"{path}: canonical header longer than the original")
+        f.seek(8)
+        f.write(text + b" " * (n - len(text)))
+
+
 def sha256_file(path: str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -114,6 +132,7 @@ def write_dump(
             }
             p = os.path.join(tmp, name)
             save_file(tensors, p, metadata=meta)
+            canonical_header(p)
             os.chmod(p, 0o644)
             files.append(
                 {

@@ -3,10 +3,23 @@
  * never from the working directory, and a notebook's dump / results directories come from
  * environment variables with defaults under the repository.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 
+/**
+ * The nearest directory at or above `start` that holds a package.json: the repository root
+ * both from lib/ (the sources, run through tsx) and from build/lib/ (the compiled copy the
+ * notebooks import, bin/build-lib.cjs).
+ */
+export function findRepoRoot(start: string): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json in ${start} or any directory above it`);
+  }
+}
+
 /** Absolute path of the repository root (the directory holding package.json). */
-export const repoRoot: string = path.resolve(__dirname, "..");
+export const repoRoot: string = findRepoRoot(__dirname);
 
 /** Resolve a path given relative to the repository root. */
 export function fromRepo(...parts: string[]): string {

@@ -10,6 +10,7 @@ import {
   unmatchedRuns,
   urialVsInstructRows,
 } from "../lib/analysis/urialVsInstruct";
+import { BASE_MODEL_COLORS, baseModelInLabel } from "../lib/figures/theme";
 import { categoryBars } from "../lib/figures/categoryBars";
 import { parseCsv, formatCsv } from "../lib/io/csv";
 import { parseManifest } from "../lib/io/manifest";
@@ -116,6 +117,11 @@ test("category bars figure spec (snapshot)", () => {
   );
   assert.equal(fig.data.length, 3);
   assert.equal(fig.layout["barmode"], "group");
+  // a bar's colour is its base model's, the same in every figure (lib/figures/theme.ts)
+  for (const t of fig.data) {
+    const model = baseModelInLabel(String(t["name"]));
+    if (model !== null && BASE_MODEL_COLORS[model] !== undefined) assert.equal((t["marker"] as { color: string }).color, BASE_MODEL_COLORS[model], String(t["name"]));
+  }
   matchSnapshot("category-bars", fig);
   assert.throws(() => categoryBars({ categories: ["a"], series: [{ name: "s", values: [1, 2] }] }), /2 values for 1 categories/);
 });

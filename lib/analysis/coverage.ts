@@ -81,3 +81,25 @@ export function formatCoverage(r: CoverageReport, maxCells = 10): string {
   if (r.unexpectedModels.length > 0) lines.push(`  models with judgments but not expected: ${r.unexpectedModels.join(", ")}`);
   return lines.join("\n");
 }
+
+/** Runs of a manifest and judged models that do not meet (what `describeRun` lists for notebooks). */
+export interface ManifestJudgmentGaps {
+  /** Model ids in the manifest with no judgment row at all, in manifest order. */
+  runsWithoutJudgments: string[];
+  /** Judged models with no manifest row, sorted. */
+  judgedNotInManifest: string[];
+}
+
+/**
+ * Which manifest runs have no judgments and which judged models have no manifest row.
+ *
+ * @example manifestJudgmentGaps(["a", "b"], ["b", "c"]) // { runsWithoutJudgments: ["a"], judgedNotInManifest: ["c"] }
+ */
+export function manifestJudgmentGaps(manifestModels: readonly string[], judgedModels: readonly string[]): ManifestJudgmentGaps {
+  const judged = new Set(judgedModels);
+  const inManifest = new Set(manifestModels);
+  return {
+    runsWithoutJudgments: manifestModels.filter((m) => !judged.has(m)),
+    judgedNotInManifest: [...judged].filter((m) => !inManifest.has(m)).sort(),
+  };
+}

@@ -55,7 +55,8 @@ function similarityAt(dump: HiddenDump, run: number, layer: number): Record<Simi
  */
 export function runSimilarities(dump: HiddenDump, layer: LayerChoice = "last"): RunSimilarity[] {
   const l = resolveLayer(dump, layer);
-  return dump.runs.map((r, i) => ({ run: r.index, id: r.id, seed: r.seed, group: r.group, layer: l, ...similarityAt(dump, i, l) }));
+  const layerNo = dump.stateLayers[l] ?? l;
+  return dump.runs.map((r, i) => ({ run: r.index, id: r.id, seed: r.seed, group: r.group, layer: layerNo, ...similarityAt(dump, i, l) }));
 }
 
 /** The three similarities of one run at every state 0..L (Fig. 7). */
@@ -86,12 +87,15 @@ function mean(xs: readonly number[]): number {
   return xs.length === 0 ? Number.NaN : statsMean(xs);
 }
 
-/** Mean over runs of each similarity at each layer: the curves of Fig. 7. */
-export function meanSimilarityByLayer(sims: readonly RunLayerSimilarity[]): { layer: number; anchorIcl: number; anchorIt: number; iclIt: number }[] {
+/**
+ * Mean over runs of each similarity at each stored state: the curves of Fig. 7. `stateLayers`
+ * (the dump's) names the layer of each state; without it the state index is the layer.
+ */
+export function meanSimilarityByLayer(sims: readonly RunLayerSimilarity[], stateLayers?: readonly number[]): { layer: number; anchorIcl: number; anchorIt: number; iclIt: number }[] {
   const first = sims[0];
   if (first === undefined) return [];
   return first.iclIt.map((_, l) => ({
-    layer: l,
+    layer: stateLayers?.[l] ?? l,
     anchorIcl: mean(sims.map((s) => s.anchorIcl[l] as number)),
     anchorIt: mean(sims.map((s) => s.anchorIt[l] as number)),
     iclIt: mean(sims.map((s) => s.iclIt[l] as number)),
@@ -371,6 +375,8 @@ export function labelAccuracy(runs: readonly HiddenRunMeta[]): Record<HiddenCond
 export interface HiddenSimsReport {
   layer: "last" | "all";
   n_states: number;
+  /** The model layer of each stored state (0 = embeddings). */
+  state_layers: number[];
   runs: Record<string, unknown>[];
   /** statistic / p_value are null (with a note) when the test is undefined, e.g. every
    * difference is zero at layer 0, where all three states are the same token embedding. */
@@ -388,6 +394,7 @@ export function hiddenSimsReport(dump: HiddenDump, layer: "last" | "all", test: 
     return {
       layer,
       n_states: dump.nStates,
+      state_layers: dump.stateLayers,
       runs: sims.map((s) => ({ run: s.run, id: s.id, seed: s.seed, layer: s.layer, anchor_icl: s.anchorIcl, anchor_it: s.anchorIt, icl_it: s.iclIt })),
       tests: testsAt(sims),
     };
@@ -398,6 +405,7 @@ export function hiddenSimsReport(dump: HiddenDump, layer: "last" | "all", test: 
   return {
     layer,
     n_states: dump.nStates,
+    state_layers: dump.stateLayers,
     runs: all.map((s) => ({ run: s.run, id: s.id, seed: s.seed, anchor_icl: s.anchorIcl, anchor_it: s.anchorIt, icl_it: s.iclIt })),
     tests,
   };

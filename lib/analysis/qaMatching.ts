@@ -167,7 +167,7 @@ export function qaGapSpecs(comparisons: readonly QaComparison[]): GapSpec[] {
 }
 
 /** Table 3 as grouped bars (lib/figures/categoryBars.ts): one group per ablation, one bar per column. */
-export function table3BarsInput(cells: readonly QaCell[]): { categories: string[]; series: { name: string; values: (number | null)[] }[] } {
+export function table3BarsInput(cells: readonly QaCell[]): { categories: string[]; series: { name: string; values: (number | null)[]; baseModel: string }[] } {
   const ablations = TABLE3_ROWS.filter((ab) => cells.some((c) => c.ablation === ab));
   const cols: { demoSet: number; baseModel: string }[] = [];
   for (const c of cells) if (!cols.some((k) => k.demoSet === c.demoSet && k.baseModel === c.baseModel)) cols.push({ demoSet: c.demoSet, baseModel: c.baseModel });
@@ -175,6 +175,7 @@ export function table3BarsInput(cells: readonly QaCell[]): { categories: string[
     categories: ablations.map((ab) => ABLATION_SHORT_LABELS[ab]),
     series: cols.map((k) => ({
       name: columnName(k.demoSet, k.baseModel),
+      baseModel: k.baseModel,
       values: ablations.map((ab) => cells.find((c) => c.ablation === ab && c.demoSet === k.demoSet && c.baseModel === k.baseModel)?.turn1 ?? null),
     })),
   };

@@ -225,14 +225,14 @@ export function reproductionLayout(report: readonly ReproductionRow[]): TableVie
 /** Categories x runs, the input shape of `categoryBars` (lib/figures/categoryBars.ts). */
 export interface CategorySeries {
   categories: string[];
-  series: { name: string; values: (number | null)[] }[];
+  series: { name: string; values: (number | null)[]; baseModel?: string; setting?: string }[];
 }
 
 /** One bar series per run of the dump. */
 export function categorySeriesFromRows(rows: readonly UrialVsInstructRow[], categories: readonly string[]): CategorySeries {
   return {
     categories: [...categories],
-    series: rows.map((r) => ({ name: r.label, values: categories.map((c) => r.byCategory[c] ?? null) })),
+    series: rows.map((r) => ({ name: r.label, values: categories.map((c) => r.byCategory[c] ?? null), baseModel: r.baseModel, setting: r.setting })),
   };
 }
 
@@ -241,6 +241,6 @@ export function categorySeriesFromPublished(table7: readonly PublishedCategoryRo
   const rows = baseModels ? table7.filter((r) => baseModels.includes(r.baseModel)) : [...table7];
   return {
     categories: [...categories],
-    series: rows.map((r) => ({ name: r.rowLabel, values: categories.map((c) => r.byCategory[c] ?? null) })),
+    series: rows.map((r) => ({ name: r.rowLabel, values: categories.map((c) => r.byCategory[c] ?? null), baseModel: r.baseModel, setting: r.setting })),
   };
 }

@@ -10,12 +10,14 @@
  * order, `generator` = the model id) is written atomically; a run with failures or a budget
  * stop leaves it unwritten and a rerun finishes it.
  */
+import { writeSecretFreeFile } from "./secrets";
 import * as path from "node:path";
-import { writeFileAtomic } from "../io/atomic";
 import type { AlpacaEvalInstruction } from "../io/alpacaEvalInstructions";
 import type { Question } from "../model/mtbench";
-import { AppendLog, requireObjectRow } from "./appendLog";
-import { type GenerateSummary, generateTurns, type TurnRequestOptions } from "./generation";
+import { AppendLog, moveRowsAside, readAppendLog, requireObjectRow } from "./appendLog";
+import { type GenerateSummary, generateTurns, generationInputHash, type OnChanged, type TurnRequestOptions } from "./generation";
+import { acquireOutputLock } from "./outputLock";
+import { InputError } from "../model/errors";
 import { type MeteredRunOptions, runMeteredJobs } from "./runner";
 
 /** One element of alpaca_eval's `model_outputs.json`, keys in alpaca_eval's order. */
@@ -40,6 +42,8 @@ export interface AlpacaGenerateOptions extends TurnRequestOptions, MeteredRunOpt
   output: string;
   /** The append log (default {@link alpacaLogFile} of `output`). */
   log?: string;
+  /** Outputs made with another prompt or decoding (their `gen_hash`): refuse (default) or move aside and redo. */
+  onChanged?: OnChanged;
 }
 
 export interface AlpacaGenerateSummary extends GenerateSummary {
@@ -85,11 +89,44 @@ export function formatModelOutputs(rows: readonly AlpacaOutputRecord[]): string 
 export async function runAlpacaGeneration(o: AlpacaGenerateOptions): Promise<AlpacaGenerateSummary> {
   const now = o.now ?? Date.now;
   const logFile = o.log ?? alpacaLogFile(o.output);
+  const jobs: AlpacaGenerationJob[] = o.instructions.map((item) => ({ key: alpacaKey(item.instruction, o.generator), item }));
+  const hashes = new Map(jobs.map((j) => [j.key, generationInputHash(o, asQuestion(j.item), 1)]));
+  const lock = acquireOutputLock(logFile);
+  try {
+    // Outputs made with another prompt or decoding never pass for this run's (see generation.ts).
+    const stale: number[] = [];
+    for (const row of readAppendLog(logFile).rows) {
+      const r = requireObjectRow(row, logFile);
+      const want = typeof r["instruction"] === "string" && typeof r["generator"] === "string" ? hashes.get(alpacaKey(r["instruction"], r["generator"])) : undefined;
+      if (want !== undefined && typeof r["gen_hash"] === "string" && r["gen_hash"] !== want) stale.push(row.line);
+    }
+    if (stale.length > 0) {
+      if ((o.onChanged ?? "refuse") === "refuse") {
+        throw new InputError(
+          { file: logFile, line: stale[0] as number, field: "gen_hash" },
+          `${stale.length} output(s) of ${o.generator} were generated with another prompt or other decoding parameters than this run's. ` +
+            `Use a new --model-id for the new settings, or rerun with --regenerate-changed to move them to ${logFile}.stale-<time> and generate them again`,
+        );
+      }
+      moveRowsAside(logFile, new Set(stale), now());
+    }
+    return await alpacaRun(o, logFile, jobs, hashes, now);
+  } finally {
+    lock.release();
+  }
+}
+
+async function alpacaRun(
+  o: AlpacaGenerateOptions,
+  logFile: string,
+  jobs: AlpacaGenerationJob[],
+  hashes: ReadonlyMap<string, string>,
+  now: () => number,
+): Promise<AlpacaGenerateSummary> {
   const log = AppendLog.open(logFile);
   try {
     const outputs = finishedAlpacaOutputs(log);
     const done = new Set(outputs.keys());
-    const jobs: AlpacaGenerationJob[] = o.instructions.map((item) => ({ key: alpacaKey(item.instruction, o.generator), item }));
     const execute = async (job: AlpacaGenerationJob): Promise<Record<string, unknown>> => {
       const [text] = await generateTurns(o, job.key, asQuestion(job.item), 1);
       const output = text ?? "";
@@ -101,6 +138,7 @@ export async function runAlpacaGeneration(o: AlpacaGenerateOptions): Promise<Alp
         ...(job.item.dataset !== null ? { dataset: job.item.dataset } : {}),
         index: job.item.index,
         tstamp: now() / 1000,
+        gen_hash: hashes.get(job.key),
       };
     };
     const summary = await runMeteredJobs(o, { jobs, done, log, execute });
@@ -113,7 +151,7 @@ export async function runAlpacaGeneration(o: AlpacaGenerateOptions): Promise<Alp
         generator: o.generator,
         ...(j.item.dataset !== null ? { dataset: j.item.dataset } : {}),
       }));
-      writeFileAtomic(o.output, formatModelOutputs(rows));
+      writeSecretFreeFile(o.output, formatModelOutputs(rows));
     }
     return { ...summary, output: o.output, truncatedBytes: log.truncatedBytes, log: logFile, missing, wroteOutputs: missing === 0 };
   } finally {

@@ -12,11 +12,18 @@
  * - Group commit: appends that arrive while an fsync is in flight are written together in the
  *   next single write + fsync, so throughput does not collapse to one fsync per request when
  *   64 requests finish at once.
+ * - One writer: opening takes the output's lock (outputLock.ts; refused while another live
+ *   process writes the file), closing releases it.
+ * - No secrets: every record is redacted with the registered API keys before it is written
+ *   (a key a server echoed inside a 200 response never reaches the file).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../model/errors";
 import { type JsonlRow, parseJsonl } from "../io/jsonl";
+import { writeFileAtomic } from "../io/atomic";
+import { acquireOutputLock, type OutputLock } from "./outputLock";
+import { redactKnownSecrets } from "./secrets";
 
 /** What {@link readAppendLog} found in an existing file. */
 export interface AppendLogContents {
@@ -78,7 +85,7 @@ export class AppendLog {
   private closed = false;
   private failure: unknown = null;
 
-  private constructor(readonly file: string, fd: number, existing: JsonlRow[], truncatedBytes: number) {
+  private constructor(readonly file: string, fd: number, existing: JsonlRow[], truncatedBytes: number, private readonly lock: OutputLock) {
     this.fd = fd;
     this.existing = existing;
     this.truncatedBytes = truncatedBytes;
@@ -91,7 +98,14 @@ export class AppendLog {
    */
   static open(file: string): AppendLog {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o644);
+    const lock = acquireOutputLock(file);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o644);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
     try {
       const contents = readAppendLog(file);
       if (contents.tornBytes > 0) {
@@ -101,9 +115,10 @@ export class AppendLog {
         fs.writeSync(fd, "\n");
         fs.fsyncSync(fd);
       }
-      return new AppendLog(file, fd, contents.rows, contents.tornBytes);
+      return new AppendLog(file, fd, contents.rows, contents.tornBytes, lock);
     } catch (e) {
       fs.closeSync(fd);
+      lock.release();
       throw e;
     }
   }
@@ -112,7 +127,8 @@ export class AppendLog {
   append(record: unknown): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`${this.file}: append after close`));
     if (this.failure !== null) return Promise.reject(this.failure);
-    const text = JSON.stringify(record);
+    const raw = JSON.stringify(record) as string | undefined;
+    const text = raw === undefined ? undefined : redactKnownSecrets(raw);
     if (text === undefined) return Promise.reject(new Error(`${this.file}: record is not serialisable as JSON`));
     if (text.includes("\n")) return Promise.reject(new Error(`${this.file}: serialised record contains a raw newline`));
     return new Promise<void>((resolve, reject) => {
@@ -127,6 +143,7 @@ export class AppendLog {
     if (this.flushing !== null) await this.flushing;
     this.closed = true;
     fs.closeSync(this.fd);
+    this.lock.release();
   }
 
   private async flushLoop(): Promise<void> {
@@ -159,6 +176,27 @@ function writeAllAndSync(fd: number, buf: Buffer): Promise<void> {
     };
     writeFrom(0);
   });
+}
+
+/**
+ * Moves the given lines (1-based) of a JSONL file to `<file>.stale-<nowMs>` (appended there)
+ * and rewrites the file atomically without them; returns the aside file, or null when no line
+ * was given. The caller holds the file's lock. Used when a rerun's inputs changed: the old rows
+ * are kept for inspection, never mixed with the new ones.
+ */
+export function moveRowsAside(file: string, lines: ReadonlySet<number>, nowMs: number): string | null {
+  if (lines.size === 0) return null;
+  const text = fs.readFileSync(file, "utf8");
+  const all = text.split("\n");
+  const tail = all.pop() ?? ""; // "" after the final newline, a torn fragment (dropped), or a record without its newline
+  if (tail.trim() !== "" && isWholeJsonObject(tail)) all.push(tail);
+  const kept: string[] = [];
+  const moved: string[] = [];
+  all.forEach((l, i) => (lines.has(i + 1) ? moved : kept).push(l));
+  const aside = `${file}.stale-${nowMs}`;
+  fs.appendFileSync(aside, moved.map((l) => `${l}\n`).join(""));
+  writeFileAtomic(file, kept.map((l) => `${l}\n`).join(""));
+  return aside;
 }
 
 /** Throws an InputError naming the file and line when a record is not a JSON object. */

@@ -12,16 +12,19 @@
  * batch up by its input file. Requests the batch did not complete (errors, expiry) are
  * reported and stay unjudged, so the next run submits them again.
  *
- * Secrets: the key stays in the client; nothing here writes or prints request headers.
+ * Secrets: the key stays in the client; nothing here writes or prints request headers, and the
+ * uploaded input file, the state file and every record are redacted with the registered keys.
+ * The output's lock (outputLock.ts) is held from before the upload to the last record.
  */
 import * as fs from "node:fs";
 import OpenAI, { toFile } from "openai";
-import { writeFileAtomic } from "../io/atomic";
 import { InputError } from "../model/errors";
 import { parseJsonl } from "../io/jsonl";
 import { AppendLog } from "./appendLog";
 import { chatRequestBody } from "./endpoints";
-import { finishedJudgmentKeys } from "./judging";
+import { finishedJudgmentKeys, type OnChangedJudgments, settleChangedJudgments } from "./judging";
+import { acquireOutputLock } from "./outputLock";
+import { redactKnownSecrets, writeSecretFreeFile } from "./secrets";
 import { JUDGE_MAX_TOKENS, JUDGE_TEMPERATURE, type JudgeJob, judgeMessages, judgmentRecord } from "./mtbenchJudge";
 import { DEFAULT_RETRY_POLICY, realSleep, type RetryPolicy, withRetries } from "./retry";
 import type { UsageLike, UsageMeter } from "./usage";
@@ -99,6 +102,8 @@ export interface BatchState {
   batch_id: string | null;
   n_requests: number;
   judge_model: string;
+  /** Judgment key -> input hash of each submitted request: a result whose inputs changed since is not written. */
+  input_hashes?: Record<string, string>;
 }
 
 export function batchStatePath(output: string): string {
@@ -115,7 +120,14 @@ function readState(file: string): BatchState | null {
   }
   const o = v as Partial<BatchState> | null;
   if (o === null || typeof o !== "object" || typeof o.input_file_id !== "string") throw new InputError({ file, field: "input_file_id" }, "expected a string");
-  return { input_file_id: o.input_file_id, batch_id: typeof o.batch_id === "string" ? o.batch_id : null, n_requests: Number(o.n_requests ?? 0), judge_model: String(o.judge_model ?? "") };
+  const hashes = o.input_hashes !== null && typeof o.input_hashes === "object" ? o.input_hashes : undefined;
+  return {
+    input_file_id: o.input_file_id,
+    batch_id: typeof o.batch_id === "string" ? o.batch_id : null,
+    n_requests: Number(o.n_requests ?? 0),
+    judge_model: String(o.judge_model ?? ""),
+    ...(hashes ? { input_hashes: hashes } : {}),
+  };
 }
 
 export interface BatchJudgeOptions {
@@ -134,6 +146,8 @@ export interface BatchJudgeOptions {
   /** Status lines (already free of secrets: ids and counts only). */
   onStatus?: (line: string) => void;
   onFailure?: (job: JudgeJob, message: string) => void;
+  /** Judgments made on other inputs: refuse (default) or move aside and judge again. */
+  onChanged?: OnChangedJudgments;
 }
 
 export interface BatchJudgeSummary {
@@ -157,6 +171,22 @@ export async function runBatchJudging(o: BatchJudgeOptions): Promise<BatchJudgeS
   const now = o.now ?? Date.now;
   const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => withRetries(fn, retry, { sleep, now, jitterKey: what });
   const stateFile = batchStatePath(o.output);
+  const lock = acquireOutputLock(o.output);
+  try {
+    settleChangedJudgments(o.output, o.jobs, o.jobs[0]?.repeat ?? 0, o.onChanged ?? "refuse", now());
+    return await batchRun(o, stateFile, call, sleep, now);
+  } finally {
+    lock.release();
+  }
+}
+
+async function batchRun(
+  o: BatchJudgeOptions,
+  stateFile: string,
+  call: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
+  sleep: (ms: number) => Promise<void>,
+  now: () => number,
+): Promise<BatchJudgeSummary> {
   const log = AppendLog.open(o.output);
   try {
     const repeats = new Set(o.jobs.map((j) => j.repeat));
@@ -173,10 +203,16 @@ export async function runBatchJudging(o: BatchJudgeOptions): Promise<BatchJudgeS
     let state = readState(stateFile);
     if (state === null) {
       if (byKey.size === 0) return summary;
-      const input = batchInputJsonl([...byKey.values()]);
+      const input = redactKnownSecrets(batchInputJsonl([...byKey.values()]));
       const file = await call("upload", async () => o.client.files.create({ file: await toFile(Buffer.from(input, "utf8"), "judge-batch.jsonl"), purpose: "batch" }));
-      state = { input_file_id: file.id, batch_id: null, n_requests: byKey.size, judge_model: o.jobs[0]?.judgeModel ?? "" };
-      writeFileAtomic(stateFile, JSON.stringify(state) + "\n");
+      state = {
+        input_file_id: file.id,
+        batch_id: null,
+        n_requests: byKey.size,
+        judge_model: o.jobs[0]?.judgeModel ?? "",
+        input_hashes: Object.fromEntries([...byKey.values()].map((j) => [j.key, j.inputHash])),
+      };
+      writeSecretFreeFile(stateFile, JSON.stringify(state) + "\n");
       o.onStatus?.(`uploaded ${byKey.size} requests as ${file.id}`);
     }
     if (state.batch_id === null) {
@@ -196,7 +232,7 @@ export async function runBatchJudging(o: BatchJudgeOptions): Promise<BatchJudgeS
         found = b.id;
       }
       state = { ...state, batch_id: found };
-      writeFileAtomic(stateFile, JSON.stringify(state) + "\n");
+      writeSecretFreeFile(stateFile, JSON.stringify(state) + "\n");
     }
     const batchId = state.batch_id as string;
     summary.batchId = batchId;
@@ -232,6 +268,12 @@ export async function runBatchJudging(o: BatchJudgeOptions): Promise<BatchJudgeS
       const job = byKey.get(r.customId);
       if (job === undefined || seen.has(r.customId)) continue; // finished earlier (a collect after a kill) or not ours
       seen.add(r.customId);
+      const submitted = state.input_hashes?.[r.customId];
+      if (submitted !== undefined && submitted !== job.inputHash) {
+        summary.failed++;
+        o.onFailure?.(job, "its answer, judge prompt or reference changed after the batch was submitted; not written (a rerun submits it again)");
+        continue;
+      }
       if (r.text === null) {
         summary.failed++;
         o.onFailure?.(job, r.error ?? "failed");

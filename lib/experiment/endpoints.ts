@@ -35,14 +35,19 @@ export class EndpointPool {
   private next = 0;
   private readonly now: () => number;
   private readonly coolDownMs: number;
+  /** The per-request timeout (ms): an attempt never waits longer. */
+  readonly timeoutMs: number;
 
   constructor(opts: EndpointPoolOptions) {
+    this.timeoutMs = opts.timeoutMs;
     if (opts.baseUrls.length === 0) throw new Error("at least one base URL is needed");
     this.now = opts.now ?? Date.now;
     this.coolDownMs = opts.coolDownMs ?? 2000;
     this.endpoints = opts.baseUrls.map((baseUrl) => ({
       baseUrl,
-      client: new OpenAI({ baseURL: baseUrl, apiKey: opts.apiKey, maxRetries: 0, timeout: opts.timeoutMs, logLevel: "off" }),
+      // organization/project null: the client would otherwise send OPENAI_ORG_ID / OPENAI_PROJECT_ID
+      // from the environment to every server, a generation node included.
+      client: new OpenAI({ baseURL: baseUrl, apiKey: opts.apiKey, organization: null, project: null, maxRetries: 0, timeout: opts.timeoutMs, logLevel: "off" }),
       inFlight: 0,
       downUntil: 0,
       served: 0,
@@ -135,15 +140,25 @@ export function completionRequestBody(model: string, prompt: string, p: Sampling
   return { model, prompt, ...samplingFields(p) };
 }
 
+/** Per-request options: `timeoutMs` shortens the client's timeout (an item's deadline). */
+export interface RequestOptions {
+  timeoutMs?: number | undefined;
+}
+
+function clientOptions(o: RequestOptions | undefined): { timeout: number } | undefined {
+  return o?.timeoutMs === undefined ? undefined : { timeout: Math.max(1, Math.floor(o.timeoutMs)) };
+}
+
 /** One chat completion (no retries here); a body without a text choice is a MalformedResponseError. */
 export async function chatOnce(
   client: OpenAI,
   model: string,
   messages: readonly { role: string; content: string }[],
   p: SamplingParams,
+  options?: RequestOptions,
 ): Promise<CallResult> {
   const params = chatRequestBody(model, messages, p) as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-  const r = (await client.chat.completions.create(params)) as unknown;
+  const r = (await client.chat.completions.create(params, clientOptions(options))) as unknown;
   const choice = firstChoice(r);
   const message = choice["message"];
   const content = typeof message === "object" && message !== null ? (message as Record<string, unknown>)["content"] : undefined;
@@ -152,9 +167,9 @@ export async function chatOnce(
 }
 
 /** One legacy completion (base models); a body without `choices[0].text` is a MalformedResponseError. */
-export async function completeOnce(client: OpenAI, model: string, prompt: string, p: SamplingParams): Promise<CallResult> {
+export async function completeOnce(client: OpenAI, model: string, prompt: string, p: SamplingParams, options?: RequestOptions): Promise<CallResult> {
   const params = completionRequestBody(model, prompt, p) as unknown as OpenAI.CompletionCreateParamsNonStreaming;
-  const r = (await client.completions.create(params)) as unknown;
+  const r = (await client.completions.create(params, clientOptions(options))) as unknown;
   const choice = firstChoice(r);
   const text = choice["text"];
   if (typeof text !== "string") throw new MalformedResponseError("choices[0].text is not a string");

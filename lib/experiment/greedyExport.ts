@@ -13,6 +13,7 @@
  * The dump is derived data: rebuilt from the candidates' own files on every call (each file
  * written atomically); the search's files are never modified.
  */
+import { writeSecretFreeFile } from "./secrets";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "../io/atomic";
@@ -75,7 +76,7 @@ export function exportGreedyDump(o: GreedyExportOptions): GreedyExportSummary {
       return d;
     });
     const rel = path.join("prompts", `step-${step}.txt`);
-    writeFileAtomic(path.join(dir, rel), renderUrialPrompt(prependDemos(o.prompt, demos)));
+    writeSecretFreeFile(path.join(dir, rel), renderUrialPrompt(prependDemos(o.prompt, demos)));
     prompts.push(path.join(dir, rel));
     promptOfStep.set(step, rel);
   }
@@ -86,7 +87,7 @@ export function exportGreedyDump(o: GreedyExportOptions): GreedyExportSummary {
     const modelId = candidateModelId(step, candidate);
     const cdir = candidateDir(o.workDir, step, candidate);
     const answers = readIfExists(path.join(cdir, "model_answer", answerFileName(modelId)));
-    writeFileAtomic(path.join(dir, "model_answer", answerFileName(modelId)), answers);
+    writeSecretFreeFile(path.join(dir, "model_answer", answerFileName(modelId)), answers);
     for (let r = 0; ; r++) {
       const f = judgmentFilePath(cdir, o.judgeModel, r);
       if (!fs.existsSync(f)) break;
@@ -111,9 +112,9 @@ export function exportGreedyDump(o: GreedyExportOptions): GreedyExportSummary {
     });
   }
   for (const [r, texts] of judgments) {
-    writeFileAtomic(judgmentFilePath(dir, o.judgeModel, r), texts.map((t) => (t === "" || t.endsWith("\n") ? t : `${t}\n`)).join(""));
+    writeSecretFreeFile(judgmentFilePath(dir, o.judgeModel, r), texts.map((t) => (t === "" || t.endsWith("\n") ? t : `${t}\n`)).join(""));
   }
   writeFileAtomic(path.join(dir, "question.jsonl"), fs.readFileSync(o.questionsFile));
-  writeFileAtomic(path.join(dir, "manifest.jsonl"), rows.length === 0 ? "" : formatManifest(rows));
+  writeSecretFreeFile(path.join(dir, "manifest.jsonl"), rows.length === 0 ? "" : formatManifest(rows));
   return { dir, runs: rows.length, prompts };
 }

@@ -21,11 +21,15 @@ import { judgmentFilePath, runJudging } from "./judging";
 import { planSingleJudgments } from "./mtbenchJudge";
 import type { Progress } from "./progress";
 import type { RetryPolicy } from "./retry";
+import type { SlotPool, StopKind } from "./runner";
 import type { UsageMeter } from "./usage";
 
-/** An evaluation that could not complete; rerunning the search resumes it. */
+/** An evaluation that could not complete; rerunning the search resumes it. `stopKind` says why a run stopped early (null: failed items). */
 export class GreedyIncompleteError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly stopKind: StopKind | null = null,
+  ) {
     super(message);
     this.name = "GreedyIncompleteError";
   }
@@ -36,6 +40,10 @@ export interface ApiSide {
   concurrency: number;
   meter: UsageMeter;
   retry?: RetryPolicy;
+  /** Request slots shared by the candidates evaluated at once (default: each its own). */
+  slots?: SlotPool;
+  /** Longest time one item may take (ms). */
+  itemDeadlineMs?: number;
 }
 
 export interface GreedyPipelineOptions<D> {
@@ -95,12 +103,14 @@ export function greedyEvaluator<D>(o: GreedyPipelineOptions<D>): (req: GreedyEva
       concurrency: o.generation.concurrency,
       meter: o.generation.meter,
       ...(o.generation.retry ? { retry: o.generation.retry } : {}),
+      ...(o.generation.slots ? { slots: o.generation.slots } : {}),
+      ...(o.generation.itemDeadlineMs !== undefined ? { itemDeadlineMs: o.generation.itemDeadlineMs } : {}),
       ...(genProgress ? { progress: genProgress } : {}),
       onFailure: (job, msg) => o.onFailure?.(`${where}: answer to question ${job.question.questionId}: ${msg}`),
     });
     genProgress?.finish();
     if (g.failed > 0 || g.stoppedBecause !== null) {
-      throw new GreedyIncompleteError(`${where}: answers incomplete (${g.failed} failed${g.stoppedBecause ? `; ${g.stoppedBecause}` : ""}); rerun to resume`);
+      throw new GreedyIncompleteError(`${where}: answers incomplete (${g.failed} failed${g.stoppedBecause ? `; ${g.stoppedBecause}` : ""}); rerun to resume`, g.stopKind);
     }
 
     const answers = new Map([[modelId, loadAnswers(answersFile).filter((a) => a.model === modelId)]]);
@@ -125,12 +135,14 @@ export function greedyEvaluator<D>(o: GreedyPipelineOptions<D>): (req: GreedyEva
         concurrency: o.judging.concurrency,
         meter: o.judging.meter,
         ...(o.judging.retry ? { retry: o.judging.retry } : {}),
+        ...(o.judging.slots ? { slots: o.judging.slots } : {}),
+        ...(o.judging.itemDeadlineMs !== undefined ? { itemDeadlineMs: o.judging.itemDeadlineMs } : {}),
         ...(jp ? { progress: jp } : {}),
         onFailure: (job, msg) => o.onFailure?.(`${where}: judging question ${job.question.questionId}: ${msg}`),
       });
       jp?.finish();
       if (s.failed > 0 || s.stoppedBecause !== null) {
-        throw new GreedyIncompleteError(`${where}: judgments incomplete (${s.failed} failed${s.stoppedBecause ? `; ${s.stoppedBecause}` : ""}); rerun to resume`);
+        throw new GreedyIncompleteError(`${where}: judgments incomplete (${s.failed} failed${s.stoppedBecause ? `; ${s.stoppedBecause}` : ""}); rerun to resume`, s.stopKind);
       }
       const m = meanTurn1Score(output, modelId);
       scores.push(m.mean);

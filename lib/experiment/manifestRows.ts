@@ -6,8 +6,8 @@
  * different factors it is a conflict, raised before any request is made, because resuming
  * into an answer file produced under other settings would mix two runs.
  */
+import { writeSecretFreeFile } from "./secrets";
 import * as fs from "node:fs";
-import { writeFileAtomic } from "../io/atomic";
 import { formatManifest, parseManifest } from "../io/manifest";
 import { InputError } from "../model/errors";
 import type { RunManifestRow } from "../model/manifest";
@@ -82,6 +82,6 @@ export function mergeManifestRows(existing: readonly RunManifestRow[], incoming:
 /** Merges `incoming` into the manifest file (created if absent) and writes it atomically. */
 export function upsertManifestRows(file: string, incoming: readonly RunManifestRow[], replace = false): RunManifestRow[] {
   const merged = mergeManifestRows(readManifestRows(file), incoming, file, replace);
-  writeFileAtomic(file, formatManifest(merged));
+  writeSecretFreeFile(file, formatManifest(merged));
   return merged;
 }

@@ -19,6 +19,7 @@
  * - The record: `question_id, model, judge: [judge model, prompt name], user_prompt, judgment,
  *   score, turn, tstamp`.
  */
+import { createHash } from "node:crypto";
 import { InputError } from "../model/errors";
 import type { Answer, JudgePrompt, Question, QuestionId } from "../model/mtbench";
 
@@ -163,6 +164,17 @@ export interface JudgmentRecord {
   tstamp: number;
   /** Only on repeated judgings (repeat >= 1); FastChat's tools ignore it. */
   repeat?: number;
+  /** {@link judgeInputHash} of what was judged (FastChat's tools ignore it). */
+  input_hash?: string;
+}
+
+/**
+ * The hash of everything a judgment depends on: judge model, the prompt's name and system
+ * prompt, and the filled user prompt (which holds the question, the answer and the reference).
+ * 16 hex digits of SHA-256.
+ */
+export function judgeInputHash(judgeModel: string, prompt: JudgePrompt, userPrompt: string): string {
+  return createHash("sha256").update(JSON.stringify([judgeModel, prompt.name, prompt.systemPrompt, userPrompt])).digest("hex").slice(0, 16);
 }
 
 /** The resumability key of a judgment: (question, model, turn, judge model, prompt, repeat). */
@@ -183,6 +195,8 @@ export interface JudgeJob {
   judgeModel: string;
   repeat: number;
   userPrompt: string;
+  /** {@link judgeInputHash} of this request. */
+  inputHash: string;
 }
 
 export interface PlanSingleOptions {
@@ -247,6 +261,7 @@ export function planSingleJudgments(opts: PlanSingleOptions): JudgeJob[] {
             continue;
           }
           const judge: [string, string] = [opts.judgeModel, prompt.name];
+          const userPrompt = renderSingleJudgePrompt({ prompt, question: q, answer, reference, turn });
           jobs.push({
             key: judgmentKey(q.questionId, model, turn, judge, repeat),
             question: q,
@@ -257,7 +272,8 @@ export function planSingleJudgments(opts: PlanSingleOptions): JudgeJob[] {
             turn,
             judgeModel: opts.judgeModel,
             repeat,
-            userPrompt: renderSingleJudgePrompt({ prompt, question: q, answer, reference, turn }),
+            userPrompt,
+            inputHash: judgeInputHash(opts.judgeModel, prompt, userPrompt),
           });
         }
       }
@@ -283,6 +299,7 @@ export function judgmentRecord(job: JudgeJob, judgment: string, tstampSeconds: n
     tstamp: tstampSeconds,
   };
   if (job.repeat > 0) rec.repeat = job.repeat;
+  rec.input_hash = job.inputHash;
   return rec;
 }
 
@@ -300,4 +317,13 @@ export function keyOfJudgmentRow(o: Record<string, unknown>, defaultRepeat: numb
   if (o["judgment"] === "$ERROR$" || o["score"] === "$ERROR$") return null;
   const repeat = typeof o["repeat"] === "number" ? o["repeat"] : defaultRepeat;
   return judgmentKey(qid, model, turn, [judge[0], judge[1]], repeat);
+}
+
+/**
+ * Whether an existing finished judgment row was made on other inputs than `job`: its
+ * `input_hash` differs, or (rows without one, e.g. FastChat's) its `user_prompt` differs.
+ */
+export function judgmentRowChanged(o: Record<string, unknown>, job: JudgeJob): boolean {
+  if (typeof o["input_hash"] === "string") return o["input_hash"] !== job.inputHash;
+  return typeof o["user_prompt"] === "string" && o["user_prompt"] !== job.userPrompt;
 }

@@ -113,15 +113,30 @@ function blockEnd(text: string, start: number): number {
 }
 
 /**
- * Parses a URIAL-format prompt (pure; `file` only labels errors). `renderUrialPrompt` of the
- * result is the input, byte for byte.
+ * CRLF (Windows) line ends -> LF, as URIAL's own files and the completion prompts use: a prompt
+ * file saved on Windows parses like its LF original. A lone CR (old Mac) is left as it is.
+ *
+ * @example normalizePromptLineEnds("a\r\nb") // "a\nb"
  */
-export function parseUrialPrompt(text: string, file = "<prompt>"): UrialPrompt {
+export function normalizePromptLineEnds(text: string): string {
+  return text.includes("\r\n") ? text.replace(/\r\n/g, "\n") : text;
+}
+
+/**
+ * Parses a URIAL-format prompt (pure; `file` only labels errors). `renderUrialPrompt` of the
+ * result is the input, byte for byte, once CRLF line ends are normalized to LF
+ * (`normalizePromptLineEnds`: a CRLF file is accepted and sent with LF line ends). A file with
+ * no demonstrations at all (`prompt --ablation no_demos`, or a rules preamble alone) is a
+ * prompt with an empty demonstration list; its preamble may mention "# Query:" inside a line.
+ */
+export function parseUrialPrompt(raw: string, file = "<prompt>"): UrialPrompt {
+  const text = normalizePromptLineEnds(raw);
   const first = firstHeading(text);
   if (first === -1) {
-    if (text.includes("# Query:") || text.includes("# Answer:")) {
-      const at = Math.max(text.indexOf("# Query:"), text.indexOf("# Answer:"));
-      throw new InputError({ file, line: lineAt(text, at) }, 'a "# Query:" / "# Answer:" heading must be followed by a line "```"');
+    // A heading is a line of its own; the rules preamble may quote "# Query:" inside a sentence.
+    const stray = /^# (?:Query|Answer):/m.exec(text);
+    if (stray !== null) {
+      throw new InputError({ file, line: lineAt(text, stray.index) }, 'a "# Query:" / "# Answer:" heading must be followed by a line "```"');
     }
     return { preamble: text, demos: [], trailer: "" };
   }

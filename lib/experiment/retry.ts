@@ -127,26 +127,46 @@ export interface RetryHooks {
   onRetry?: (info: { attempt: number; waitMs: number; error: ErrorClass }) => void;
   /** Seed of the deterministic jitter (the item's key); the attempt number is appended. */
   jitterKey?: string;
+  /**
+   * The item's deadline (epoch milliseconds on `now`'s clock): no attempt starts after it, no
+   * wait runs past it, and each attempt gets at most the time left (`fn`'s `timeoutMs`).
+   */
+  deadlineAt?: number;
+}
+
+/** The deadline of an item that started at `startMs` and may take `deadlineMs` in all (undefined: none). */
+export function itemDeadline(startMs: number, deadlineMs: number | undefined): number | undefined {
+  return deadlineMs === undefined ? undefined : startMs + deadlineMs;
 }
 
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Calls `fn(attempt)` until it succeeds, retrying per `policy`. Throws RetriesExhaustedError
- * with the last error's classification when it gives up or meets a non-retryable error.
+ * Calls `fn(attempt, timeoutMs)` until it succeeds, retrying per `policy`; `timeoutMs` is the
+ * time left before `hooks.deadlineAt` (undefined without a deadline), for the request's own
+ * timeout. Throws RetriesExhaustedError with the last error's classification when it gives up,
+ * meets a non-retryable error, or the deadline leaves no time for another attempt.
  */
-export async function withRetries<T>(fn: (attempt: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+export async function withRetries<T>(fn: (attempt: number, timeoutMs: number | undefined) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
   const sleep = hooks.sleep ?? realSleep;
   const now = hooks.now ?? Date.now;
+  const deadline = hooks.deadlineAt;
   for (let attempt = 1; ; attempt++) {
+    const left = deadline === undefined ? undefined : deadline - now();
+    if (left !== undefined && left <= 0) throw new RetriesExhaustedError(attempt - 1, DEADLINE_PASSED);
     try {
-      return await fn(attempt);
+      return await fn(attempt, left);
     } catch (e) {
       const c = classifyError(e, now());
       if (!c.retryable || attempt >= policy.maxAttempts) throw new RetriesExhaustedError(attempt, c);
       const waitMs = backoffMs(attempt, policy, hashJitter(`${hooks.jitterKey ?? ""}#${attempt}`), c.retryAfterMs);
+      if (deadline !== undefined && now() + waitMs >= deadline) {
+        throw new RetriesExhaustedError(attempt, { ...c, describe: `${c.describe}; item deadline reached before the next attempt` });
+      }
       hooks.onRetry?.({ attempt, waitMs, error: c });
       await sleep(waitMs);
     }
   }
 }
+
+const DEADLINE_PASSED: ErrorClass = { retryable: true, fatal: false, retryAfterMs: null, describe: "item deadline reached" };

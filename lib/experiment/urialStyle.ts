@@ -29,6 +29,17 @@ export function urialPromptStyle(prompt: UrialPrompt): PromptStyle {
   };
 }
 
+/**
+ * The paper's "base (no ICL)" prompts, with no demonstration: `rules` keeps the rules preamble
+ * of `prompt` (URIAL's, as `prompt --ablation no_demos` prints it); `none` is no prompt at all,
+ * so a turn-1 request is only the query block "# Query:\n```\n{q}\n```\n\n# Answer:\n```\n".
+ */
+export function basePrompt(kind: "rules" | "none", prompt: UrialPrompt | null): UrialPrompt {
+  if (kind === "none") return { preamble: "", demos: [], trailer: "" };
+  if (prompt === null) throw new RangeError("basePrompt: the rules preamble needs a prompt file");
+  return { preamble: prompt.preamble, demos: [], trailer: "" };
+}
+
 /** The style of `prompt` with `demos` inserted before its own demos (greedy search, Fig. 8). */
 export function urialStyleWithDemos(prompt: UrialPrompt, demos: readonly DemoPair[]): PromptStyle {
   return urialPromptStyle(prependDemos(prompt, demos));

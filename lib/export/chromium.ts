@@ -44,10 +44,43 @@ export function chromiumMissing(executablePath: string = chromiumPath()): string
 }
 
 /**
- * Launches headless Chromium with {@link CHROMIUM_ARGS}. Throws a clear error when the
- * executable is missing or the launch fails (the message names the path and the flags).
+ * The DevTools endpoint of a Chromium shared by a whole run (`$ICL_CHROMIUM_ENDPOINT`, e.g.
+ * `ws://127.0.0.1:PORT/devtools/browser/ID`, set by bin/run_notebooks.py), or null when unset.
+ * Only loopback endpoints are accepted.
+ */
+export function sharedChromiumEndpoint(env: NodeJS.ProcessEnv = process.env): string | null {
+  const v = env["ICL_CHROMIUM_ENDPOINT"];
+  if (!v) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new Error(`ICL_CHROMIUM_ENDPOINT=${JSON.stringify(v)} is not a URL (expected ws://127.0.0.1:PORT/devtools/browser/ID)`);
+  }
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
+    throw new Error(`ICL_CHROMIUM_ENDPOINT must point at a loopback address, got ${url.hostname}`);
+  }
+  return v;
+}
+
+/**
+ * A headless Chromium for figure export. When {@link sharedChromiumEndpoint} is set, connects to
+ * that browser over CDP (one browser serves every notebook of a run; `close()` then only
+ * disconnects and drops this connection's pages); if the connection fails it says so on stderr
+ * and launches its own. Otherwise launches headless Chromium with {@link CHROMIUM_ARGS}. Throws
+ * a clear error when the executable is missing or the launch fails (naming the path and flags).
  */
 export async function launchChromium(executablePath: string = chromiumPath()): Promise<Browser> {
+  const endpoint = sharedChromiumEndpoint();
+  if (endpoint !== null) {
+    const { chromium } = await import("playwright-core");
+    try {
+      return await chromium.connectOverCDP(endpoint, { timeout: 15_000 });
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+      process.stderr.write(`figure export: could not connect to the shared Chromium at ${endpoint} (${why}); launching one\n`);
+    }
+  }
   const missing = chromiumMissing(executablePath);
   if (missing) throw new Error(missing);
   // Loaded here, not at the top: importing lib/index must not load playwright.

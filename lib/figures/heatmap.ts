@@ -5,7 +5,7 @@
  * across panels. Each cell carries its value as text. A pure builder: statistics in, plotly
  * `{data, layout}` out.
  */
-import { exampleDataMark } from "./categoryBars";
+import { type ColumnWidth, FONT_PT, MUTED_COLOR, axisTitle, charsThatFit, columnPx, exampleDataMark, font, lineCount, linePx, placedTitle, themeAxis, themeLayout, topMarginPx, wrapLabel, xTickLabelPx, xTitleAnnotation, baseModelRowOrder } from "./theme";
 import type { FigureSpec, PlotlyTrace } from "./types";
 
 /** One panel: `z[i][j]` is the value at row label `y[i]`, column label `x[j]` (null = no run). */
@@ -34,6 +34,8 @@ export interface HeatmapGridOptions {
   /** Decimals of the cell annotations. */
   digits?: number;
   exampleData?: boolean;
+  /** Paper column the figure is laid out for. Default "double". */
+  width?: ColumnWidth;
 }
 
 /** The shared colour limits: given ones, else floor(min) .. ceil(max) of all cells. */
@@ -54,75 +56,141 @@ function axisName(kind: "x" | "y", i: number): string {
   return i === 0 ? kind : `${kind}${i + 1}`;
 }
 
+interface Geometry {
+  widthPx: number;
+  heightPx: number;
+  margin: { l: number; r: number; t: number; b: number };
+  title?: string;
+  /** Panel boxes in paper fractions, rows top to bottom. */
+  cols: { x0: number; x1: number }[];
+  rows: { y0: number; y1: number; header: string; headerY: number }[];
+  colTitleY: number;
+}
+
+function geometry(input: HeatmapGridInput, opts: HeatmapGridOptions): Geometry {
+  const width = opts.width ?? "double";
+  const W = columnPx(width);
+  const nRows = input.panels.length;
+  const nCols = input.colTitles.length;
+  const top = topMarginPx(opts.title, opts.exampleData === true, width);
+  const l = 44;
+  const r = 52;
+  const plotW = W - l - r;
+  const gapPx = width === "single" ? 8 : 14;
+  const panelW = (plotW - gapPx * (nCols - 1)) / Math.max(1, nCols);
+  let nX = 1;
+  let nY = 1;
+  for (const row of input.panels) for (const p of row) if (p) {
+    nX = Math.max(nX, p.x.length);
+    nY = Math.max(nY, p.y.length);
+  }
+  const cell = Math.min(Math.max(panelW / nX, linePx(FONT_PT.small) * 1.6), width === "single" ? 24 : 30);
+  const panelH = cell * nY;
+  const line = linePx(FONT_PT.small);
+  const colTitles = input.colTitles.map((t) => wrapLabel(t, charsThatFit(panelW, FONT_PT.panel)));
+  const colTitleLines = Math.max(1, ...colTitles.map(lineCount));
+  const headerPx = line + 4;
+  const rowGap = 6;
+  const colTitlePx = colTitleLines * linePx(FONT_PT.panel) + 2;
+  const gridH = colTitlePx + nRows * (headerPx + panelH) + (nRows - 1) * rowGap;
+  const b = xTickLabelPx(12) + linePx(FONT_PT.base) + 4;
+  const heightPx = Math.ceil(top.px + gridH + b);
+  const H = heightPx - top.px - b;
+  const frac = (px: number) => px / H;
+  const cols = input.colTitles.map((_, c) => {
+    const x0 = (c * (panelW + gapPx)) / plotW;
+    return { x0, x1: x0 + panelW / plotW };
+  });
+  const rows: Geometry["rows"] = [];
+  let yPx = colTitlePx;
+  for (let i = 0; i < nRows; i++) {
+    const headerY = 1 - frac(yPx + headerPx / 2);
+    yPx += headerPx;
+    rows.push({ y1: 1 - frac(yPx), y0: 1 - frac(yPx + panelH), header: input.rowTitles[i] ?? "", headerY });
+    yPx += panelH + rowGap;
+  }
+  return { widthPx: W, heightPx, margin: { l, r, t: top.px, b }, ...(top.titleText ? { title: top.titleText } : {}), cols, rows, colTitleY: 1 - frac(colTitlePx) };
+}
+
+/** The rows in base-model order (lib/figures/theme.ts), stable within a base model. */
+function ordered(input: HeatmapGridInput): HeatmapGridInput {
+  const idx = baseModelRowOrder(input.rowTitles);
+  return { ...input, rowTitles: idx.map((i) => input.rowTitles[i] as string), panels: idx.map((i) => input.panels[i] ?? []) };
+}
+
+/** The figure's print height in inches: panel rows of square-ish cells at the column width (what {@link heatmapGrid} sets). */
+export function heatmapGridHeight(input: HeatmapGridInput, opts: HeatmapGridOptions = {}): number {
+  return geometry(input, opts).heightPx / 96;
+}
+
 /** Builds the panel grid. Panels are laid out with explicit domains (rows top to bottom). */
-export function heatmapGrid(input: HeatmapGridInput, opts: HeatmapGridOptions = {}): FigureSpec {
+export function heatmapGrid(given: HeatmapGridInput, opts: HeatmapGridOptions = {}): FigureSpec {
+  const input = ordered(given);
   const nRows = input.panels.length;
   const nCols = input.colTitles.length;
   if (input.rowTitles.length !== nRows) throw new Error(`heatmapGrid: ${input.rowTitles.length} row titles for ${nRows} panel rows`);
   for (const row of input.panels) if (row.length !== nCols) throw new Error(`heatmapGrid: a panel row has ${row.length} panels for ${nCols} columns`);
   const [cmin, cmax] = sharedColorRange(input.panels, opts.zmin, opts.zmax);
   const digits = opts.digits ?? 2;
-  const gapX = 0.06;
-  const gapY = nRows > 1 ? 0.12 / Math.max(1, nRows - 1) + 0.04 : 0;
-  const left = 0.08;
-  const right = 0.9;
-  const top = 0.94;
-  const bottom = 0.06;
-  const w = (right - left - gapX * (nCols - 1)) / nCols;
-  const h = (top - bottom - gapY * (nRows - 1)) / Math.max(1, nRows);
+  const g = geometry(input, opts);
   const data: PlotlyTrace[] = [];
   const annotations: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
-    font: { family: "DejaVu Sans, Arial, sans-serif", size: 9 },
-    margin: { l: 80, r: 10, t: opts.title ? 40 : 25, b: 35 },
+    ...themeLayout(g.margin),
+    width: g.widthPx,
+    height: g.heightPx,
     coloraxis: {
       cmin,
       cmax,
       colorscale: "Viridis",
-      colorbar: { title: { text: opts.colorbarTitle ?? "score", side: "right" }, thickness: 10, len: 0.8, x: 0.93 },
+      colorbar: { title: { text: opts.colorbarTitle ?? "score", side: "right", font: font(FONT_PT.base) }, tickfont: font(FONT_PT.small), thickness: 8, len: 0.7, x: 1, xref: "paper", xanchor: "left", xpad: 6, outlinewidth: 0 },
     },
+  };
+  const wrapCol = (c: number) => {
+    const col = g.cols[c] as { x0: number; x1: number };
+    return wrapLabel(input.colTitles[c] ?? "", charsThatFit((col.x1 - col.x0) * (g.widthPx - g.margin.l - g.margin.r), FONT_PT.panel));
   };
   let k = 0;
   for (let r = 0; r < nRows; r++) {
+    const row = g.rows[r] as Geometry["rows"][number];
+    annotations.push({ text: `<b>${row.header}</b>`, xref: "paper", yref: "paper", x: 0, y: row.headerY, xanchor: "left", yanchor: "middle", showarrow: false, font: font(FONT_PT.small) });
     for (let c = 0; c < nCols; c++, k++) {
+      const col = g.cols[c] as { x0: number; x1: number };
       const xa = axisName("x", k);
       const ya = axisName("y", k);
-      const x0 = left + c * (w + gapX);
-      const y1 = top - r * (h + gapY);
       const p = input.panels[r]?.[c] ?? null;
-      layout[`xaxis${k === 0 ? "" : k + 1}`] = {
-        domain: [x0, x0 + w],
+      layout[`xaxis${k === 0 ? "" : k + 1}`] = themeAxis({
+        domain: [col.x0, col.x1],
         anchor: ya,
         type: "category",
-        title: r === nRows - 1 ? { text: input.xTitle, standoff: 2 } : undefined,
-        showticklabels: p !== null,
+        showticklabels: p !== null && r === nRows - 1,
         ticks: "",
-      };
-      layout[`yaxis${k === 0 ? "" : k + 1}`] = {
-        domain: [y1 - h, y1],
+        showline: false,
+        showgrid: false,
+      });
+      layout[`yaxis${k === 0 ? "" : k + 1}`] = themeAxis({
+        domain: [row.y0, row.y1],
         anchor: xa,
         type: "category",
-        title: c === 0 ? { text: input.yTitle, standoff: 2 } : undefined,
-        showticklabels: p !== null,
+        title: c === 0 ? axisTitle(input.yTitle, 2) : undefined,
+        showticklabels: p !== null && c === 0,
         ticks: "",
-      };
-      if (c === 0) {
-        // the row's title, rotated, in the left margin (two lines: "model, setting" -> "model<br>setting")
-        const rowTitle = (input.rowTitles[r] ?? "").split(", ").join("<br>");
-        annotations.push({ text: `<b>${rowTitle}</b>`, xref: "paper", yref: "paper", x: -0.035, y: y1 - h / 2, xanchor: "right", yanchor: "middle", textangle: -90, showarrow: false, font: { size: 9 } });
-      }
+        showline: false,
+        showgrid: false,
+      });
+      if (r === nRows - 1) annotations.push(xTitleAnnotation(input.xTitle, xTickLabelPx(12), col.x0, col.x1));
       if (r === 0) {
-        annotations.push({ text: `<b>${input.colTitles[c]}</b>`, xref: "paper", yref: "paper", x: x0 + w / 2, y: y1 + 0.01, xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 10 } });
+        annotations.push({ text: `<b>${wrapCol(c)}</b>`, xref: "paper", yref: "paper", x: (col.x0 + col.x1) / 2, y: g.colTitleY, xanchor: "center", yanchor: "bottom", showarrow: false, font: font(FONT_PT.panel) });
       }
       if (p === null) {
-        annotations.push({ text: "no runs", xref: "paper", yref: "paper", x: x0 + w / 2, y: y1 - h / 2, showarrow: false, font: { size: 9, color: "#888" } });
+        annotations.push({ text: "no runs", xref: "paper", yref: "paper", x: (col.x0 + col.x1) / 2, y: (row.y0 + row.y1) / 2, showarrow: false, font: font(FONT_PT.small, MUTED_COLOR) });
         continue;
       }
       data.push({
         type: "heatmap",
         x: [...p.x],
         y: [...p.y],
-        z: p.z.map((row) => [...row]),
+        z: p.z.map((zr) => [...zr]),
         coloraxis: "coloraxis",
         xaxis: xa,
         yaxis: ya,
@@ -130,8 +198,8 @@ export function heatmapGrid(input: HeatmapGridInput, opts: HeatmapGridOptions = 
         ygap: 1,
         hovertemplate: `${input.rowTitles[r]} · ${input.colTitles[c]}<br>${input.yTitle} %{y}, ${input.xTitle} %{x}: %{z:.2f}<extra></extra>`,
       });
-      p.z.forEach((row, i) =>
-        row.forEach((v, j) => {
+      p.z.forEach((zr, i) =>
+        zr.forEach((v, j) => {
           const light = v !== null && (v - cmin) / (cmax - cmin || 1) > 0.6;
           annotations.push({
             text: v === null ? "–" : v.toFixed(digits),
@@ -141,19 +209,14 @@ export function heatmapGrid(input: HeatmapGridInput, opts: HeatmapGridOptions = 
             x: j,
             y: i,
             showarrow: false,
-            font: { size: 8, color: light ? "#222" : "#fff" },
+            font: font(FONT_PT.small, light ? "#222" : "#fff"),
           });
         }),
       );
     }
   }
-  if (opts.exampleData) annotations.push(exampleDataMark());
+  if (opts.exampleData) annotations.push(exampleDataMark(g.margin.t));
   layout["annotations"] = annotations;
-  if (opts.title) layout["title"] = { text: opts.title, font: { size: 11 }, y: 0.99 };
+  if (g.title) (layout["annotations"] as Record<string, unknown>[]).push(placedTitle(g.title, opts.exampleData === true, g.margin));
   return { data, layout };
-}
-
-/** A figure height (inches) that keeps each panel row readable. */
-export function heatmapGridHeight(input: HeatmapGridInput, inchesPerRow = 1.8): number {
-  return Math.max(2.2, 0.7 + inchesPerRow * input.panels.length);
 }

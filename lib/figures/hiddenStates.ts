@@ -4,38 +4,60 @@
  * level, Fig. 5: number of demonstrations), label accuracy with right vs wrong labels (Fig. 6),
  * mean similarities per layer (Fig. 7) and the per-token loss decrease by token kind (Fig. 10).
  * Pure builders: statistics in (lib/analysis/hiddenStates.ts), plotly `{data, layout}` out.
- * Non-finite numbers become null (plotly leaves a gap).
+ * Non-finite numbers become null (plotly leaves a gap). Each sets `layout.height` from what it holds
+ * at the column width ({@link hiddenFigureHeight} reads it).
  */
-import { exampleDataMark } from "./categoryBars";
+import { type ColumnWidth, FONT_PT, MUTED_COLOR, axisTitle, bottomLegend, charsThatFit, columnPx, exampleDataMark, figureHeightIn, font, inches, legendHeightPx, lineCount, linePx, placedTitle, themeAxis, themeLayout, topMarginPx, wrapLabel, xTickLabelPx, xTitleAnnotation } from "./theme";
 import type { FigureSpec, PlotlyTrace } from "./types";
 
-/** Colours of s(anchor, ICL), s(anchor, IT), s(ICL, IT), the same in every figure. */
-export const HIDDEN_PAIR_COLORS: readonly string[] = ["#4c72b0", "#dd8452", "#55a868"];
+/** Colours of s(anchor, ICL), s(anchor, IT), s(ICL, IT), the same in every figure (ICL in the ICL setting's indigo, IT in the IFT setting's purple: lib/figures/theme.ts). */
+export const HIDDEN_PAIR_COLORS: readonly string[] = ["#332288", "#AA4499", "#44AA99"];
 
 export interface HiddenFigureOptions {
   title?: string;
   /** Drawn from a bundled pipeline example: adds the "example data" mark and says so in the title. */
   exampleData?: boolean;
+  /** Paper column the figure is laid out for. Default "double". */
+  width?: ColumnWidth;
+  /** With `exampleData`: what the example is, in the title (default HIDDEN_EXAMPLE_NOTE), e.g. "SmolLM2-135M-Instruct on invented data". */
+  exampleNote?: string;
 }
 
 /** The words every figure drawn from data/examples/hidden-tiny carries (besides the mark). */
 export const HIDDEN_EXAMPLE_NOTE = "pipeline example (tiny random model), not a finding";
 
-const FONT = { family: "DejaVu Sans, Arial, sans-serif", size: 10 };
-
 function num(v: number | null | undefined): number | null {
   return v === null || v === undefined || !Number.isFinite(v) ? null : v;
 }
 
-function baseLayout(opts: HiddenFigureOptions, annotations: Record<string, unknown>[]): Record<string, unknown> {
-  const title = [opts.title, opts.exampleData ? HIDDEN_EXAMPLE_NOTE : undefined].filter((t) => t !== undefined && t !== "").join(" — ");
+/** The print height in inches of a hidden-state figure (its builder set it from what it holds). */
+export function hiddenFigureHeight(fig: FigureSpec): number {
+  return figureHeightIn(fig);
+}
+
+/**
+ * The common layout: title (with the example note) wrapped to the width, the example mark on
+ * its own line, a bottom legend of `legendNames`, margins for `panelTitleLines` lines of panel
+ * titles, x tick labels of `xTickPx` and an x title; `layout.height` from all of it.
+ */
+function baseLayout(opts: HiddenFigureOptions, legendNames: readonly string[], parts: { panelTitleLines?: number; xTickPx?: number; xTitle?: boolean }): Record<string, unknown> {
+  const width = opts.width ?? "double";
+  const W = columnPx(width);
+  const title = [opts.title, opts.exampleData ? (opts.exampleNote ?? HIDDEN_EXAMPLE_NOTE) : undefined].filter((t) => t !== undefined && t !== "").join(" — ");
+  const top = topMarginPx(title === "" ? undefined : title, opts.exampleData === true, width, (parts.panelTitleLines ?? 0) * linePx(FONT_PT.panel));
+  const legend = legendHeightPx(legendNames, W - 54);
+  const b = (parts.xTickPx ?? xTickLabelPx(12)) + (parts.xTitle ? linePx(FONT_PT.base) + 2 : 0) + 4 + legend + 2;
+  const plot = inches(width === "single" ? 1.5 : 1.8);
   const layout: Record<string, unknown> = {
-    font: FONT,
-    margin: { l: 50, r: 10, t: title ? 34 : 10, b: 45 },
-    legend: { orientation: "h", y: -0.22, x: 0 },
-    annotations: opts.exampleData ? [...annotations, exampleDataMark()] : annotations,
+    ...themeLayout({ l: 46, r: 8, t: top.px, b }),
+    width: W,
+    height: Math.ceil(top.px + plot + b),
+    legend: bottomLegend(),
+    // a single series keeps its legend entry: its name says what the bars are (e.g. "± sd over runs")
+    showlegend: legendNames.length > 0,
+    annotations: opts.exampleData ? [exampleDataMark(top.px)] : [],
   };
-  if (title) layout["title"] = { text: title, font: { size: 11 } };
+  if (top.titleText) (layout["annotations"] as Record<string, unknown>[]).push(placedTitle(top.titleText, opts.exampleData === true, { l: 46, t: top.px }));
   return layout;
 }
 
@@ -69,15 +91,17 @@ export function similarityBoxes(input: SimilarityBoxesInput, opts: HiddenFigureO
   const width = (1 - gap * (n - 1)) / n;
   const data: PlotlyTrace[] = [];
   const annotations: Record<string, unknown>[] = [];
-  const layout = baseLayout(opts, annotations);
+  const panelPx = ((columnPx(opts.width ?? "double") - 54) * width) ;
+  const titles = input.panels.map((p) => wrapLabel(p.title, charsThatFit(panelPx, FONT_PT.panel)));
+  const layout = baseLayout(opts, input.series, { panelTitleLines: Math.max(1, ...titles.map(lineCount)), xTickPx: 4 });
   input.panels.forEach((p, i) => {
     const ax = i === 0 ? "" : String(i + 1);
     const x0 = i * (width + gap);
-    layout[`xaxis${ax}`] = { domain: [x0, x0 + width], anchor: `y${ax}`, showticklabels: false };
-    layout[`yaxis${ax}`] = { anchor: `x${ax}`, ...(opts.yRange ? { range: opts.yRange } : {}), ...(i === 0 ? { title: { text: input.yTitle ?? "cosine similarity" } } : { matches: "y", showticklabels: false }) };
-    annotations.push({ text: p.title, xref: `x${ax} domain`, yref: "paper", x: 0.5, y: 1.0, yanchor: "bottom", showarrow: false, font: { size: 10 } });
+    layout[`xaxis${ax}`] = themeAxis({ domain: [x0, x0 + width], anchor: `y${ax}`, showticklabels: false, ticks: "" });
+    layout[`yaxis${ax}`] = themeAxis({ anchor: `x${ax}`, showgrid: true, nticks: 6, ...(opts.yRange ? { range: opts.yRange } : {}), ...(i === 0 ? { title: axisTitle(input.yTitle ?? "cosine similarity", 2) } : { matches: "y", showticklabels: false }) });
+    annotations.push({ text: titles[i], xref: `x${ax} domain`, yref: "paper", x: 0.5, y: 1.0, yshift: 1, yanchor: "bottom", showarrow: false, font: font(FONT_PT.panel) });
     if (p.values === null) {
-      annotations.push({ text: "no dump", xref: `x${ax} domain`, yref: `y${ax} domain`, x: 0.5, y: 0.5, showarrow: false, font: { size: 10, color: "#777777" } });
+      annotations.push({ text: "no dump", xref: `x${ax} domain`, yref: `y${ax} domain`, x: 0.5, y: 0.5, showarrow: false, font: font(FONT_PT.small, MUTED_COLOR) });
       return;
     }
     if (p.values.length !== input.series.length) throw new RangeError(`similarityBoxes: panel "${p.title}" has ${p.values.length} series, expected ${input.series.length}`);
@@ -86,7 +110,6 @@ export function similarityBoxes(input: SimilarityBoxesInput, opts: HiddenFigureO
       data.push({
         type: "box",
         name,
-        legendgroup: name,
         showlegend: i === 0,
         y: vals.map(num),
         boxpoints: "all",
@@ -100,7 +123,7 @@ export function similarityBoxes(input: SimilarityBoxesInput, opts: HiddenFigureO
     });
   });
   layout["showlegend"] = true;
-  layout["annotations"] = opts.exampleData ? [...annotations, exampleDataMark()] : annotations;
+  layout["annotations"] = [...annotations, ...(layout["annotations"] as Record<string, unknown>[])];
   return { data, layout };
 }
 
@@ -133,13 +156,14 @@ export function similarityLines(input: SimilarityLinesInput, opts: HiddenFigureO
     line: { color: HIDDEN_PAIR_COLORS[i % HIDDEN_PAIR_COLORS.length], width: 1.5 },
     marker: { color: HIDDEN_PAIR_COLORS[i % HIDDEN_PAIR_COLORS.length], size: 5 },
   }));
-  const layout = baseLayout(opts, []);
+  const layout = baseLayout(opts, input.series.map((s) => s.name), { xTitle: true });
   const integerX = input.x.length > 0 && input.x.every((v) => typeof v === "number" && Number.isInteger(v));
-  layout["xaxis"] = {
-    title: { text: input.xTitle },
-    ...(opts.categorical ? { type: "category" } : integerX ? { tickmode: "linear", dtick: input.x.length > 20 ? 4 : 1 } : {}),
-  };
-  layout["yaxis"] = { title: { text: input.yTitle ?? "mean cosine similarity" }, ...(opts.yRange ? { range: opts.yRange } : {}) };
+  const maxTicks = Math.max(3, Math.floor((columnPx(opts.width ?? "double") - 60) / 22));
+  (layout["annotations"] as Record<string, unknown>[]).push(xTitleAnnotation(input.xTitle, xTickLabelPx(12)));
+  layout["xaxis"] = themeAxis({
+    ...(opts.categorical ? { type: "category" } : integerX ? { tickmode: "linear", dtick: Math.max(1, Math.ceil(input.x.length / maxTicks)) } : {}),
+  });
+  layout["yaxis"] = themeAxis({ title: axisTitle(input.yTitle ?? "mean cosine similarity", 2), showgrid: true, nticks: 6, ...(opts.yRange ? { range: opts.yRange } : {}) });
   return { data, layout };
 }
 
@@ -159,7 +183,7 @@ export interface HiddenBarsInput {
  * hiddenBars({ categories: ["ICL", "IT"], yTitle: "accuracy", series: [{ name: "right", values: [0.8, 0.7] }] }, { yRange: [0, 1] });
  */
 export function hiddenBars(input: HiddenBarsInput, opts: HiddenFigureOptions & { yRange?: [number, number] } = {}): FigureSpec {
-  const palette = ["#4c72b0", "#c44e52", "#55a868", "#8172b3"];
+  const palette = ["#332288", "#CC6677", "#44AA99", "#DDCC77"];
   const data: PlotlyTrace[] = input.series.map((s, i) => {
     if (s.values.length !== input.categories.length) throw new RangeError(`hiddenBars: series "${s.name}" has ${s.values.length} values for ${input.categories.length} categories`);
     const errs = s.errors;
@@ -170,11 +194,12 @@ export function hiddenBars(input: HiddenBarsInput, opts: HiddenFigureOptions & {
       x: [...input.categories],
       y: s.values.map(num),
       marker: { color: palette[i % palette.length] },
-      ...(errs !== undefined ? { error_y: { type: "data", array: errs.map((e) => num(e) ?? 0), visible: true, thickness: 1, width: 4 } } : {}),
+      ...(errs !== undefined ? { error_y: { type: "data", array: errs.map((e) => num(e) ?? 0), visible: true, thickness: 0.8, width: 3, color: "#222222" } } : {}),
     };
   });
-  const layout = baseLayout(opts, []);
+  const layout = baseLayout(opts, input.series.map((s) => s.name), {});
   layout["barmode"] = "group";
-  layout["yaxis"] = { title: { text: input.yTitle }, ...(opts.yRange ? { range: opts.yRange } : {}), zeroline: true };
+  layout["xaxis"] = themeAxis({ ticks: "" });
+  layout["yaxis"] = themeAxis({ title: axisTitle(input.yTitle, 2), showgrid: true, nticks: 6, ...(opts.yRange ? { range: opts.yRange } : {}), zeroline: true, zerolinecolor: "#444444", zerolinewidth: 0.75 });
   return { data, layout };
 }

@@ -3,9 +3,13 @@
  * of panels (rows: base models; columns: 1st / 2nd turn), with error bars (e.g. ± std over seeds),
  * an optional shaded interval (e.g. a bootstrap CI) and horizontal reference lines (base, URIAL,
  * instruct). Zhao et al. Fig. 2, 6 (scaling) and Fig. 3, 7 (ICL vs IFT). A series keeps its colour
- * and legend entry across panels. A pure builder: statistics in, plotly `{data, layout}` out.
+ * and legend entry across panels; its colour is its setting's (lib/figures/theme.ts), the same in
+ * every figure. A pure builder: statistics in, plotly `{data, layout}` out, `layout.height` from
+ * the panel rows at the column width ({@link curveGridHeight}). Log axes get 1-2-5 ticks within
+ * the data, never beyond it.
  */
-import { exampleDataMark } from "./categoryBars";
+import { panelGridAnnotations, panelGridGeometry } from "./panelGrid";
+import { type ColumnWidth, FONT_PT, baseModelRowOrder, MUTED_COLOR, axisTitle, bottomLegend, exampleDataMark, font, inches, orderBySetting, placedTitle, settingInLabel, settingStyle, textPx, themeAxis, themeLayout, withAlpha } from "./theme";
 import type { FigureSpec, PlotlyTrace } from "./types";
 
 export interface CurvePoint {
@@ -50,29 +54,12 @@ export interface CurveGridOptions {
   /** Draw the shaded intervals (`low`/`high`). Default true. */
   bands?: boolean;
   exampleData?: boolean;
+  /** Paper column the figure is laid out for. Default "double". */
+  width?: ColumnWidth;
 }
-
-const SERIES_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#64b5cd"];
-/** Reference lines are greys and black so they never share a series colour. */
-const REFERENCE_STYLE: { color: string; dash: string }[] = [
-  { color: "#777777", dash: "dot" },
-  { color: "#333333", dash: "dash" },
-  { color: "#000000", dash: "dashdot" },
-  { color: "#555555", dash: "longdash" },
-];
-const NAMED_REFERENCE_STYLE: Record<string, { color: string; dash: string }> = {
-  "base model": { color: "#777777", dash: "dot" },
-  "URIAL (3 demos)": { color: "#333333", dash: "dash" },
-  "instruct model": { color: "#000000", dash: "dashdot" },
-};
 
 function axisSuffix(i: number): string {
   return i === 0 ? "" : String(i + 1);
-}
-
-function hexToRgba(hex: string, alpha: number): string {
-  const n = parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
 }
 
 /** The y range covering every value, interval and reference, padded, within [0, 10]. */
@@ -101,77 +88,122 @@ export function curveYRange(panels: CurveGridInput["panels"]): [number, number] 
   return [Math.max(0, Math.floor(lo * 2 - 1) / 2), Math.min(10, Math.ceil(hi * 2 + 1) / 2)];
 }
 
-/** 1-2-5 tick values covering [lo, hi] (log axes: plotly's own minor labels crowd a narrow panel). */
-function logTicks(lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let decade = 1; decade <= Math.max(10, hi * 10); decade *= 10) {
-    for (const m of [1, 2, 5]) {
-      const v = m * decade;
-      if (v >= lo / 1.5 && v <= hi * 1.5) out.push(v);
-    }
-  }
-  return out;
+/**
+ * Log-axis ticks within [lo, hi], never beyond: 1-2-5 per decade, else 1-3, else 1 per decade
+ * (each with the data's ends, an end dropped when within 0.2 decades of a tick), else the
+ * decades alone, else every other decade, whichever first has at most `maxTicks` ticks.
+ *
+ * @example
+ * logTicks(3, 50, 6); // [3, 5, 10, 20, 50]
+ */
+export function logTicks(lo: number, hi: number, maxTicks: number): number[] {
+  const decades: number[] = [];
+  for (let d = Math.pow(10, Math.floor(Math.log10(lo))); d <= hi * (1 + 1e-9); d *= 10) decades.push(d);
+  const within = (ms: number[]) =>
+    decades.flatMap((d) => ms.map((m) => Math.round(m * d * 1e9) / 1e9)).filter((v) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9));
+  const withEnds = (t: number[]) => {
+    const all = [...new Set([lo, ...t, hi])].sort((a, b) => a - b);
+    return all.filter((v, i) => {
+      if (v !== lo && v !== hi) return true;
+      if (t.includes(v)) return true;
+      const other = all[v === lo ? i + 1 : i - 1];
+      return other === undefined || Math.abs(Math.log10(v) - Math.log10(other)) > 0.2;
+    });
+  };
+  const tens = within([1]);
+  const candidates = [withEnds(within([1, 2, 5])), withEnds(within([1, 3])), withEnds(tens), tens, tens.filter((_, i) => i % 2 === 0)];
+  for (const t of candidates) if (t.length >= 2 && t.length <= maxTicks) return t;
+  return [lo, hi];
 }
 
-export function curveGrid(input: CurveGridInput, opts: CurveGridOptions = {}): FigureSpec {
+function curveLegendNames(input: CurveGridInput): { series: string[]; refs: string[] } {
+  const series: string[] = [];
+  const refs: string[] = [];
+  for (const row of input.panels) for (const p of row) {
+    for (const s of p?.series ?? []) if (!series.includes(s.name)) series.push(s.name);
+    for (const r of p?.references ?? []) if (r.y !== null && !refs.includes(r.name)) refs.push(r.name);
+  }
+  return { series: orderBySetting(series, (n) => n), refs: orderBySetting(refs, (n) => n) };
+}
+
+function geometry(input: CurveGridInput, opts: CurveGridOptions) {
+  const width = opts.width ?? "double";
+  const names = curveLegendNames(input);
+  return panelGridGeometry({
+    rowTitles: input.rowTitles,
+    colTitles: input.colTitles,
+    ...(opts.title !== undefined ? { title: opts.title } : {}),
+    exampleData: opts.exampleData === true,
+    width,
+    legendNames: [...names.series, ...names.refs],
+    panelPx: inches(width === "single" ? 1.05 : 1.35),
+  });
+}
+
+/** The figure's print height in inches at its column width (what {@link curveGrid} sets). */
+export function curveGridHeight(input: CurveGridInput, opts: CurveGridOptions = {}): number {
+  return geometry(input, opts).heightPx / 96;
+}
+
+export function curveGrid(given: CurveGridInput, opts: CurveGridOptions = {}): FigureSpec {
+  // panel rows in base-model order (lib/figures/theme.ts), the same in every figure
+  const order = baseModelRowOrder(given.rowTitles);
+  const input: CurveGridInput = { ...given, rowTitles: order.map((i) => given.rowTitles[i] as string), panels: order.map((i) => given.panels[i] ?? []) };
   const nRows = input.panels.length;
   const nCols = input.colTitles.length;
   if (input.rowTitles.length !== nRows) throw new Error(`curveGrid: ${input.rowTitles.length} row titles for ${nRows} panel rows`);
   const xType = opts.xType ?? "linear";
   const yRange = opts.yRange ?? curveYRange(input.panels);
   const bands = opts.bands ?? true;
-  const seriesNames: string[] = [];
-  const refNames: string[] = [];
-  for (const row of input.panels) for (const p of row) {
-    for (const s of p?.series ?? []) if (!seriesNames.includes(s.name)) seriesNames.push(s.name);
-    for (const r of p?.references ?? []) if (!refNames.includes(r.name)) refNames.push(r.name);
-  }
-  const colorOf = (name: string) => SERIES_COLORS[seriesNames.indexOf(name) % SERIES_COLORS.length] as string;
-  const refStyle = (name: string) => NAMED_REFERENCE_STYLE[name] ?? (REFERENCE_STYLE[refNames.indexOf(name) % REFERENCE_STYLE.length] as { color: string; dash: string });
+  const names = curveLegendNames(input);
+  const allNames = [...names.series, ...names.refs];
+  const g = geometry(input, opts);
   const shown = new Set<string>();
   const data: PlotlyTrace[] = [];
-  const annotations: Record<string, unknown>[] = [];
+  const annotations = panelGridAnnotations(g, input.xTitle);
   const layout: Record<string, unknown> = {
-    font: { family: "DejaVu Sans, Arial, sans-serif", size: 9 },
-    margin: { l: 50, r: 10, t: opts.title ? 40 : 25, b: 40 },
-    legend: { orientation: "h", y: -0.12, x: 0, font: { size: 8 } },
+    ...themeLayout(g.margin),
+    width: g.widthPx,
+    height: g.heightPx,
+    legend: { ...bottomLegend(), traceorder: "normal" },
+    showlegend: true,
   };
-  const gapX = 0.08;
-  const gapY = nRows > 1 ? 0.1 : 0;
-  const w = (1 - gapX * (nCols - 1)) / nCols;
-  const h = (1 - gapY * (nRows - 1)) / Math.max(1, nRows);
+  // the legend lists series, then references, each in setting order
+  const legendRank = (name: string) => allNames.indexOf(name);
+  // series of one setting share its colour and differ in dash and marker (e.g. with / without URIAL)
+  const variant = (name: string) => names.series.filter((n) => settingInLabel(n) === settingInLabel(name)).indexOf(name);
+  const DASHES = ["solid", "dash", "dot", "dashdot"];
+  const SYMBOLS = ["circle", "square", "diamond", "triangle-up"];
   let k = 0;
   for (let r = 0; r < nRows; r++) {
+    const row = g.rows[r] as (typeof g.rows)[number];
     for (let c = 0; c < nCols; c++, k++) {
+      const col = g.cols[c] as (typeof g.cols)[number];
       const sx = axisSuffix(k);
-      const x0 = c * (w + gapX);
-      const y1 = 1 - r * (h + gapY);
       const p = input.panels[r]?.[c] ?? null;
-      const xs = (p?.series ?? []).flatMap((s) => s.points.map((q) => q.x));
+      const xs = (p?.series ?? []).flatMap((s) => s.points.map((q) => q.x)).filter((x) => Number.isFinite(x) && (xType !== "log" || x > 0));
       const xMin = xs.length > 0 ? Math.min(...xs) : 1;
       const xMax = xs.length > 0 ? Math.max(...xs) : 10;
-      layout[`xaxis${sx}`] = {
-        domain: [x0, x0 + w],
-        anchor: `y${sx}`,
-        type: xType,
-        ...(xType === "log" ? { tickvals: logTicks(xMin, xMax), ticks: "outside", ticklen: 2 } : {}),
-        title: r === nRows - 1 ? { text: input.xTitle, standoff: 4 } : undefined,
-        zeroline: false,
-      };
-      layout[`yaxis${sx}`] = {
-        domain: [y1 - h, y1],
-        anchor: `x${sx}`,
-        range: yRange,
-        title: c === 0 ? { text: `${input.rowTitles[r]}<br>${input.yTitle}`, standoff: 4 } : undefined,
-        zeroline: false,
-      };
-      annotations.push({ text: `<b>${input.rowTitles[r]} · ${input.colTitles[c]}</b>`, xref: "paper", yref: "paper", x: x0 + w / 2, y: y1, xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 9 } });
+      const maxTicks = Math.max(2, Math.floor(g.panelWidthPx / (textPx(String(Math.round(xMax)), FONT_PT.small) + 10)));
+      let xAxis: Record<string, unknown>;
+      if (xType === "log") {
+        const a = Math.log10(xMin);
+        const b = Math.log10(xMax);
+        const pad = Math.max(0.05, (b - a) * 0.06);
+        const ticks = logTicks(xMin, xMax, maxTicks);
+        xAxis = { type: "log", range: [a - pad, b + pad], tickmode: "array", tickvals: ticks, ticktext: ticks.map((v) => String(v)) };
+      } else {
+        const pad = (xMax - xMin || 1) * 0.05;
+        xAxis = { type: "linear", range: [xMin - pad, xMax + pad], nticks: maxTicks };
+      }
+      layout[`xaxis${sx}`] = themeAxis({ domain: [col.x0, col.x1], anchor: `y${sx}`, ...xAxis, showgrid: true });
+      layout[`yaxis${sx}`] = themeAxis({ domain: [row.y0, row.y1], anchor: `x${sx}`, range: yRange, showgrid: true, nticks: 5, ...(c === 0 ? { title: axisTitle(input.yTitle, 2) } : { showticklabels: true }) });
       if (p === null) {
-        annotations.push({ text: "no runs", xref: "paper", yref: "paper", x: x0 + w / 2, y: y1 - h / 2, showarrow: false, font: { size: 9, color: "#888" } });
+        annotations.push({ text: "no runs", xref: "paper", yref: "paper", x: (col.x0 + col.x1) / 2, y: (row.y0 + row.y1) / 2, showarrow: false, font: font(FONT_PT.small, MUTED_COLOR) });
         continue;
       }
-      for (const s of p.series) {
-        const color = colorOf(s.name);
+      for (const s of [...p.series].sort((a, b) => legendRank(a.name) - legendRank(b.name))) {
+        const color = settingStyle(s.name, allNames).color;
         const pts = [...s.points].sort((a, b) => a.x - b.x);
         const band = pts.filter((q) => q.low !== null && q.low !== undefined && q.high !== null && q.high !== undefined);
         if (bands && band.length > 0) {
@@ -181,10 +213,9 @@ export function curveGrid(input: CurveGridInput, opts: CurveGridOptions = {}): F
             x: [...band.map((q) => q.x), ...[...band].reverse().map((q) => q.x)],
             y: [...band.map((q) => q.high as number), ...[...band].reverse().map((q) => q.low as number)],
             fill: "toself",
-            fillcolor: hexToRgba(color, 0.15),
+            fillcolor: withAlpha(color, 0.15),
             line: { width: 0, color },
             hoverinfo: "skip",
-            legendgroup: s.name,
             showlegend: false,
             xaxis: `x${sx}`,
             yaxis: `y${sx}`,
@@ -195,13 +226,13 @@ export function curveGrid(input: CurveGridInput, opts: CurveGridOptions = {}): F
           type: "scatter",
           mode: "lines+markers",
           name: s.name,
-          legendgroup: s.name,
+          legendrank: 1000 + legendRank(s.name),
           showlegend: !shown.has(s.name),
           x: pts.map((q) => q.x),
           y: pts.map((q) => q.y),
-          line: { color, width: 1.5 },
-          marker: { color, size: 5 },
-          ...(hasErr ? { error_y: { type: "data", array: pts.map((q) => q.error ?? 0), visible: true, thickness: 1, width: 3, color } } : {}),
+          line: { color, width: 1.2, dash: DASHES[variant(s.name) % DASHES.length] },
+          marker: { color, size: 4, symbol: SYMBOLS[variant(s.name) % SYMBOLS.length] },
+          ...(hasErr ? { error_y: { type: "data", array: pts.map((q) => q.error ?? 0), visible: true, thickness: 0.8, width: 2, color } } : {}),
           xaxis: `x${sx}`,
           yaxis: `y${sx}`,
         });
@@ -209,16 +240,16 @@ export function curveGrid(input: CurveGridInput, opts: CurveGridOptions = {}): F
       }
       for (const ref of p.references) {
         if (ref.y === null) continue;
-        const st = refStyle(ref.name);
+        const st = settingStyle(ref.name, allNames);
         data.push({
           type: "scatter",
           mode: "lines",
           name: ref.name,
-          legendgroup: `ref:${ref.name}`,
+          legendrank: 1000 + legendRank(ref.name),
           showlegend: !shown.has(`ref:${ref.name}`),
           x: [xMin, xMax],
           y: [ref.y, ref.y],
-          line: { color: st.color, dash: st.dash, width: 1.2 },
+          line: { color: st.color, dash: st.dash === "solid" ? "dash" : st.dash, width: 1 },
           hovertemplate: `${ref.name}: %{y:.2f}<extra></extra>`,
           xaxis: `x${sx}`,
           yaxis: `y${sx}`,
@@ -227,13 +258,8 @@ export function curveGrid(input: CurveGridInput, opts: CurveGridOptions = {}): F
       }
     }
   }
-  if (opts.exampleData) annotations.push(exampleDataMark());
+  if (opts.exampleData) annotations.push(exampleDataMark(g.margin.t));
   layout["annotations"] = annotations;
-  if (opts.title) layout["title"] = { text: opts.title, font: { size: 11 }, y: 0.995 };
+  if (g.title) (layout["annotations"] as Record<string, unknown>[]).push(placedTitle(g.title, opts.exampleData === true, g.margin));
   return { data, layout };
-}
-
-/** A figure height (inches) that keeps each panel row readable. */
-export function curveGridHeight(input: CurveGridInput, inchesPerRow = 2.3): number {
-  return Math.max(2.6, 0.9 + inchesPerRow * input.panels.length);
 }

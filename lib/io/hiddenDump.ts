@@ -20,6 +20,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError } from "../model/errors";
+import { readTextFile } from "./jsonl";
 import { loadSafetensors, type Tensor } from "./safetensors";
 
 export const HIDDEN_DUMP_FORMAT = "icl-workbench.hidden-dump";
@@ -80,6 +81,8 @@ export interface HiddenShardManifest {
   /** The model block as written (source, config, dtype, device, ...). */
   model: Record<string, unknown>;
   nStates: number;
+  /** The layer of each stored state (0 = embeddings, L = after the final norm); 0..nStates-1 when the manifest has no `state_layers`. */
+  stateLayers: number[];
   hiddenSize: number;
   layerConvention: Record<string, string>;
   tokenKinds: string[];
@@ -109,6 +112,8 @@ export interface HiddenDump {
   job: HiddenShardManifest["job"];
   model: Record<string, unknown>;
   nStates: number;
+  /** The layer of each stored state index (the job's output.states; all layers by default). */
+  stateLayers: number[];
   hiddenSize: number;
   tokenKinds: string[];
   layerConvention: Record<string, string>;
@@ -289,6 +294,12 @@ export function parseHiddenManifest(text: string, file = "manifest.json"): Hidde
   const nStates = f.int(m, "n_states", "");
   const hiddenSize = f.int(m, "hidden_size", "");
   if (nStates < 1 || hiddenSize < 1) throw f.err("n_states", `n_states ${nStates} and hidden_size ${hiddenSize} must be positive`);
+  let stateLayers = Array.from({ length: nStates }, (_, i) => i);
+  if (m["state_layers"] !== undefined) {
+    stateLayers = f.numArray(m, "state_layers", "");
+    const ok = stateLayers.length === nStates && stateLayers.every((l, i) => Number.isInteger(l) && l >= 0 && (i === 0 || l > (stateLayers[i - 1] as number)));
+    if (!ok) throw f.err("state_layers", `must be ${nStates} increasing layer indices (one per stored state), got ${show(stateLayers)}`);
+  }
   const conditions = f.strArray(m, "conditions", "");
   if (conditions.join(",") !== HIDDEN_CONDITIONS.join(",")) throw f.err("conditions", `expected ${JSON.stringify(HIDDEN_CONDITIONS)}, got ${show(conditions)}`);
   const runsRaw = m["runs"];
@@ -313,6 +324,7 @@ export function parseHiddenManifest(text: string, file = "manifest.json"): Hidde
     shard: { index: f.int(shard, "index", "shard"), count: f.int(shard, "count", "shard"), runs: f.range(shard, "runs", "shard") },
     model: f.obj(m["model"], "model"),
     nStates,
+    stateLayers,
     hiddenSize,
     layerConvention: stringMap(f.obj(m["layer_convention"], "layer_convention"), "layer_convention"),
     tokenKinds: f.strArray(m, "token_kinds", ""),
@@ -397,6 +409,9 @@ export function mergeHiddenShards(shards: readonly ShardInput[], dir = "<dump>")
     if (m.nStates !== m0.nStates || m.hiddenSize !== m0.hiddenSize) {
       throw new InputError({ file: m.file, field: "n_states" }, `[${m.nStates} states, hidden ${m.hiddenSize}] differs from ${m0.file} [${m0.nStates}, ${m0.hiddenSize}]`);
     }
+    if (m.stateLayers.join(",") !== m0.stateLayers.join(",")) {
+      throw new InputError({ file: m.file, field: "state_layers" }, `[${m.stateLayers.join(", ")}] differs from ${m0.file} [${m0.stateLayers.join(", ")}]`);
+    }
     if (JSON.stringify(m.model["config"]) !== JSON.stringify(m0.model["config"])) {
       throw new InputError({ file: m.file, field: "model.config" }, `differs from ${m0.file}: the shards ran different models`);
     }
@@ -470,6 +485,7 @@ export function mergeHiddenShards(shards: readonly ShardInput[], dir = "<dump>")
     job: m0.job,
     model: m0.model,
     nStates: S,
+    stateLayers: m0.stateLayers,
     hiddenSize: H,
     tokenKinds: m0.tokenKinds,
     layerConvention: m0.layerConvention,
@@ -541,7 +557,7 @@ function sha256File(p: string): string {
 function readShard(dir: string, opts: LoadHiddenOptions): ShardInput {
   const mpath = path.join(dir, "manifest.json");
   if (!fs.existsSync(mpath)) throw new InputError({ file: mpath }, "missing: every dump (or shard) directory holds a manifest.json");
-  const manifest = parseHiddenManifest(fs.readFileSync(mpath, "utf8"), mpath);
+  const manifest = parseHiddenManifest(readTextFile(mpath), mpath);
   const files = manifest.files.map((e) => {
     const p = path.join(dir, e.name);
     if (!fs.existsSync(p)) throw new InputError({ file: p }, `missing: listed in ${mpath}`);

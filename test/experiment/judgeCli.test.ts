@@ -34,8 +34,8 @@ test("judge CLI: two models, --repeats 2 writes one FastChat file per repeat; th
       ["--dump", dir, "--base-url", server.url, "--api-key-env", "WB_TEST_JUDGE_KEY", "--repeats", "2", "--max-attempts", "1", "--concurrency", "3", "--judge-model", "gpt-4-turbo"],
       c.io,
     );
-    // max-attempts 1: the echoed-key failure is not retried, the run reports it and exits 1.
-    assert.equal(code, 1);
+    // max-attempts 1: the echoed-key failure is not retried, the run reports it and exits 4 (transient failures left).
+    assert.equal(code, 4);
     assert.match(c.stderr(), /failed: .*HTTP 500: upstream rejected key \[redacted\]/);
     const main = path.join(dir, "model_judgment", "gpt-4-turbo_single.jsonl");
     const rep = path.join(dir, "model_judgment", "gpt-4-turbo_single.repeat-1.jsonl");

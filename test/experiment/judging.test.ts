@@ -89,7 +89,7 @@ test("judging over real HTTP with faults: 429+Retry-After, 500, 503+retry-after-
     for (const r of written) {
       const expected = r["turn"] === 1 && r["question_id"] === 85 ? -1 : fakeJudgeScore(r["user_prompt"] as string);
       assert.equal(r["score"], expected);
-      assert.deepEqual(Object.keys(r), ["question_id", "model", "judge", "user_prompt", "judgment", "score", "turn", "tstamp"]);
+      assert.deepEqual(Object.keys(r), ["question_id", "model", "judge", "user_prompt", "judgment", "score", "turn", "tstamp", "input_hash"]);
     }
     // The project's own loader reads the file (the -1 row becomes a typed failure).
     const loaded = loadJudgments(output);

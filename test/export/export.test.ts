@@ -21,7 +21,9 @@ import {
 import type { FigureSpec } from "../../lib/figures/types";
 import { tempDir } from "../helpers";
 
-const fig = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "snapshots", "category-bars.json"), "utf8")) as FigureSpec;
+const built = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "snapshots", "category-bars.json"), "utf8")) as FigureSpec;
+// the same figure without the height and width its builder set (so the default heights apply)
+const fig: FigureSpec = { data: built.data, layout: Object.fromEntries(Object.entries(built.layout).filter(([k]) => k !== "height" && k !== "width")) };
 
 /** Why the browser tests cannot run here, or false. Under CI=true a missing browser fails. */
 function noBrowser(): string | false {
@@ -58,6 +60,7 @@ describe("figure sizes (pure)", () => {
     assert.deepEqual(resolveFigureSize(fig, { size: "single", heightIn: 2 }), { widthIn: 3.3, heightIn: 2, widthPx: 316.8, heightPx: 192 });
     assert.equal(resolveFigureSize(fig).widthIn, 3.3, "single column by default");
     assert.equal(resolveFigureSize(fig, { size: "double" }).heightIn, 3);
+    assert.equal(resolveFigureSize(built, { size: "double" }).heightIn, (built.layout["height"] as number) / 96, "a builder's layout.height is the height");
     assert.equal(resolveFigureSize({ data: [], layout: { height: 240 } }, {}).heightIn, 2.5, "layout.height in px / 96");
     assert.equal(resolveFigureSize(fig, { widthIn: 5, size: "single", heightIn: 1 }).widthPx, 480);
   });

@@ -5,7 +5,9 @@
  * - cells are calls into lib and display: no function or class definitions;
  * - no shorthand property naming a variable from an earlier cell (`{ dedupe }`): tslab does not
  *   rewrite it and the cell fails with "ReferenceError: dedupe is not defined" (seen with
- *   tslab 1.0.22); write `{ dedupe: dedupe }`.
+ *   tslab 1.0.22); write `{ dedupe: dedupe }`;
+ * - the library is imported compiled (`./build/lib/...`, bin/build-lib.cjs), never from the
+ *   sources (`./lib/...`): tslab would type-check and compile the whole lib/ tree in every kernel.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -70,7 +72,7 @@ test("the shorthand detector finds what tslab breaks and leaves the rest", () =>
 });
 
 for (const nb of notebooks()) {
-  test(`${nb.name}: no outputs, tslab kernel, no definitions, no cross-cell shorthand properties`, () => {
+  test(`${nb.name}: no outputs, tslab kernel, no definitions, no cross-cell shorthand properties, compiled library imported`, () => {
     assert.equal(nb.kernel, "icl-workbench", "kernelspec name");
     const earlier = new Set<string>();
     nb.cells.forEach((cell, i) => {
@@ -80,6 +82,7 @@ for (const nb of notebooks()) {
       assert.ok(cell.execution_count === null || cell.execution_count === undefined, `cell ${i}: execution count committed`);
       assert.doesNotMatch(code, /^\s*(export\s+)?(async\s+)?(function|class)\s/m, `cell ${i}: defines a function or class (put it in lib/)`);
       assert.deepEqual(shorthandUses(code, earlier), [], `cell ${i}: shorthand property naming an earlier cell's variable (tslab breaks it; write name: name)`);
+      assert.doesNotMatch(code, /from\s+["']\.\/lib\//, `cell ${i}: imports lib/ sources (import the compiled library: "./build/lib/...")`);
       for (const n of topLevelNames(code)) earlier.add(n);
     });
   });

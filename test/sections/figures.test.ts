@@ -1,10 +1,10 @@
 /** Figure builders of the section notebooks 02-07: JSON snapshots plus the properties that matter. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { gapForest } from "../../lib/figures/gapForest";
+import { gapForest, gapForestHeight } from "../../lib/figures/gapForest";
 import { greedySteps, greedyStepsHeight } from "../../lib/figures/greedySteps";
 import { heatmapGrid, heatmapGridHeight, sharedColorRange } from "../../lib/figures/heatmap";
-import { curveGrid, curveGridHeight, curveYRange } from "../../lib/figures/scalingCurves";
+import { curveGrid, curveGridHeight, curveYRange, logTicks } from "../../lib/figures/scalingCurves";
 import type { PlotlyTrace } from "../../lib/figures/types";
 import { matchSnapshot } from "../snapshot";
 
@@ -40,7 +40,11 @@ test("heatmap grid: one shared colour axis whose limits cover every panel", () =
   // annotations sit on the category index, not on the label read as a number
   const cell = annotations(fig).find((a) => a["text"] === "3.10");
   assert.deepEqual([cell?.["x"], cell?.["y"]], [1, 1]);
-  assert.equal(heatmapGridHeight(heatmapInput), 0.7 + 2 * 1.8);
+  assert.equal(heatmapGridHeight(heatmapInput, { title: "decoding", exampleData: true }), (fig.layout["height"] as number) / 96, "the height function is the height the builder sets");
+  const oneRow = { ...heatmapInput, rowTitles: heatmapInput.rowTitles.slice(0, 1), panels: heatmapInput.panels.slice(0, 1) };
+  assert.ok(heatmapGridHeight(oneRow) < heatmapGridHeight(heatmapInput), "a panel row more is taller");
+  assert.equal(fig.layout["width"], 6.9 * 96, "double column by default");
+  assert.equal(heatmapGrid(heatmapInput, { width: "single" }).layout["width"], 3.3 * 96);
   matchSnapshot("heatmap-grid", fig);
 });
 
@@ -85,7 +89,12 @@ test("curve grid: series keep colour and legend entry across panels; references 
   assert.equal(named("unknown ref").length, 0, "a null reference is not drawn");
   assert.equal((fig.layout["xaxis"] as { type: string }).type, "log");
   assert.deepEqual(curveYRange(curveInput.panels), [4, 9]); // 4.9 and 8.1 padded by 0.5, then to half points
-  assert.equal(curveGridHeight(curveInput), 0.9 + 2.3);
+  assert.equal(curveGridHeight(curveInput, { xType: "log", exampleData: true }), (fig.layout["height"] as number) / 96);
+  // log ticks lie within the data (3..50 in the first panel), never beyond it
+  assert.deepEqual((fig.layout["xaxis"] as { tickvals: number[] }).tickvals, [3, 5, 10, 20, 50]);
+  assert.deepEqual(logTicks(3, 3000, 5), [3, 10, 100, 1000, 3000]);
+  assert.deepEqual(logTicks(3, 3000, 40), [3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]);
+  assert.ok(curveGridHeight({ ...curveInput, rowTitles: ["M", "N"], panels: [...curveInput.panels, ...curveInput.panels] }) > curveGridHeight(curveInput));
   matchSnapshot("scaling-curves", fig);
 });
 
@@ -109,8 +118,8 @@ test("greedy steps: bars from the given bins, dashed marks, threshold from step 
   assert.deepEqual(urial[0]?.["x"], [6.05, 6.05]);
   assert.equal((urial[0]?.["line"] as { dash: string }).dash, "dash");
   assert.equal(fig.data.filter((t) => t["name"] === "search threshold").length, 1);
-  assert.deepEqual((fig.layout["xaxis"] as { range: number[] }).range, [6, 6.5]);
-  assert.equal(greedyStepsHeight(input), 0.9 + 2);
+  assert.deepEqual((fig.layout["xaxis"] as { range: number[] }).range.map((x) => Number(x.toFixed(6))), [5.95, 6.45], "every bin and mark, to a tenth, padded");
+  assert.equal(greedyStepsHeight(input, { exampleData: true }), (fig.layout["height"] as number) / 96);
   matchSnapshot("greedy-steps", fig);
 });
 
@@ -127,6 +136,16 @@ test("gap forest: asymmetric error bars, published gaps as open diamonds, a zero
   const pub = fig.data.find((t) => t["name"] === "published gap") as PlotlyTrace;
   assert.deepEqual(pub["x"], [0.52]);
   assert.equal((pub["marker"] as { symbol: string }).symbol, "diamond-open");
-  assert.deepEqual((fig.layout["yaxis"] as { categoryarray: string[] }).categoryarray, ["L: greedy 1 ex. − URIAL", "M: greedy 1 ex. − URIAL"]);
+  // the group is said once, in a header; rows show the label without it
+  const ya = fig.layout["yaxis"] as { tickvals: number[]; ticktext: string[] };
+  assert.deepEqual(ya.ticktext, ["greedy 1 ex. − URIAL", "greedy 1 ex. − URIAL"]);
+  assert.ok((ya.tickvals[0] as number) < (ya.tickvals[1] as number), "rows top to bottom");
+  const headers = annotations(fig).filter((a) => a["text"] === "<b>M</b>" || a["text"] === "<b>L</b>");
+  assert.equal(headers.length, 2);
+  assert.equal(gapForestHeight(rows, { level: 0.95, exampleData: true }), (fig.layout["height"] as number) / 96);
+  // groups are ordered by base model: Llama-3.1-8B before Mistral-7B-v0.2 whatever the input order
+  const named = gapForest([{ ...rows[0]!, group: "Mistral-7B-v0.2", label: "Mistral-7B-v0.2: x" }, { ...rows[1]!, group: "Llama-3.1-8B", label: "Llama-3.1-8B: x" }]);
+  const order = annotations(named).filter((a) => String(a["text"]).startsWith("<b>")).map((a) => [a["text"], a["y"]] as [string, number]).sort((a, b) => a[1] - b[1]).map((a) => a[0]);
+  assert.deepEqual(order, ["<b>Llama-3.1-8B</b>", "<b>Mistral-7B-v0.2</b>"]);
   matchSnapshot("gap-forest", fig);
 });

@@ -1,11 +1,10 @@
 /**
  * `icl-workbench reproduce` on the shared FastChat dump (no manifest): it runs the sections it
- * can and names every other one with the reason. The plan is checked with --dry-run; one real
- * run executes notebook 01 (the only section a manifest-less FastChat dump supports).
+ * can and names every other one with the reason. The plan is checked with --dry-run (a real run
+ * on a dump: test/runner/runner.test.ts).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "../../lib/cli/main";
@@ -50,20 +49,4 @@ test("reproduce: --only matching no notebook is a usage error", async () => {
   const c = captureIO();
   assert.equal(await main(["reproduce", "--dumps", fromRepo("data", "examples", "decoding"), "--only", "99", "--dry-run"], c.io), 2);
   assert.match(c.stderr(), /--only 99 matches no notebook/);
-});
-
-test("reproduce on the shared FastChat dump executes section 01 and writes it under --out", async (t) => {
-  const why = sharedMissing("data", "mt_bench", "model_judgment", "gpt-4_single.jsonl");
-  if (why) return t.skip(why);
-  const probe = spawnSync("/usr/bin/python3", ["-c", "import nbclient, nbformat"], { encoding: "utf8" });
-  if (probe.status !== 0) return t.skip("Jupyter (nbclient) is not installed: run bin/setup");
-  const out = tempDir();
-  const c = captureIO();
-  const code = await main(["reproduce", "--dumps", sharedPath("data", "mt_bench"), "--out", out], c.io);
-  assert.equal(code, 0, c.stdout() + c.stderr());
-  assert.match(c.stdout(), /1 passed, 0 failed/);
-  assert.match(c.stdout(), /not produced: \d+ section\(s\), listed above/);
-  assert.ok(fs.existsSync(path.join(out, "notebooks", "01-urial-vs-instruct.ipynb")));
-  const nb = fs.readFileSync(path.join(out, "notebooks", "01-urial-vs-instruct.ipynb"), "utf8");
-  assert.ok(nb.includes("Meta-Llama-3-8B-Instruct"), "the notebook read the shared dump, not the bundled example");
 });

@@ -1,22 +1,40 @@
 /** `icl-workbench alpaca-winrate`: AlpacaEval 2.0 win rates recomputed from annotations.json. */
 import { type AlpacaWinRate, alpacaWinRate, winRateToJson } from "../../analysis/alpacaEval";
-import { type AlpacaLeaderboardRow, loadAlpacaAnnotations, loadGamedCsv, loadInstructionDifficulty, loadLeaderboardCsv, loadModelOutputs } from "../../io/alpacaEval";
+import {
+  type AlpacaAnnotation,
+  type AlpacaLeaderboardRow,
+  type AlpacaModelOutput,
+  loadGamedCsv,
+  loadInstructionDifficulty,
+  loadLeaderboardCsv,
+  parseAlpacaAnnotations,
+  parseModelOutputs,
+} from "../../io/alpacaEval";
+import { type AlpacaCoverage, type AlpacaInputFile, alpacaCoverage, checkAlpacaAnnotations, checkModelOutputs, describeCoverage, isFullCoverage, requireFullCoverage } from "../../io/alpacaEvalChecks";
+import { readTextFile } from "../../io/jsonl";
 import { type LengthControlledResult, lengthControlledWinRate } from "../../analysis/lengthControlled";
 import { InputError } from "../../model/errors";
 import { boolOpt, parseCommandLine, stringOpt } from "../args";
 import { textTable } from "../format";
 import { type CliIO, type Command, UsageError } from "../io";
 
-const usage = `usage: icl-workbench alpaca-winrate --annotations FILE [--model-outputs FILE] [--leaderboard FILE]
-                                      [--instruction-difficulty FILE [--gamed FILE]] [--json]
+const usage = `usage: icl-workbench alpaca-winrate --annotations FILE [--model-outputs FILE [--allow-partial]]
+                                      [--leaderboard FILE] [--instruction-difficulty FILE [--gamed FILE]] [--json]
 
 AlpacaEval 2.0 metrics of one model recomputed from alpaca_eval's annotations.json exactly as
 alpaca_eval's get_winrate does: win rate, standard error, wins, baseline wins, draws, total,
 discrete win rate and average output length (code points, truncated to an integer).
+Inputs alpaca_eval would turn into a wrong row silently are errors naming file, line and field:
+a preference outside [1, 2] (0 and 1.5 are draws, null is no preference), an instruction that
+appears twice, model outputs of another generator than the annotations' generator_2, and
+annotations and model outputs that do not cover the same instructions.
 
   --annotations FILE     alpaca_eval's annotations.json for one model against its baseline
   --model-outputs FILE   the model's model_outputs.json: alpaca_eval's avg_length comes from this
                          file; without it avg_length is measured on the annotations' output_2
+  --allow-partial        accept annotations and model outputs that cover different instructions
+                         (e.g. 100 of 805 outputs): the numbers are computed as alpaca_eval
+                         would, and a coverage report goes to stderr ("coverage" in --json)
   --leaderboard FILE     a leaderboard CSV: print the model's row beside the recomputed values,
                          and its length-controlled win rate (read from the leaderboard, not
                          recomputed)
@@ -43,11 +61,12 @@ function num(x: number | null, digits: number): string {
   return x === null ? "-" : x.toFixed(digits);
 }
 
-function singleModel(w: AlpacaWinRate, file: string): string {
-  const m = w.models[0];
+function singleModel(annotations: readonly AlpacaAnnotation[], file: string): string {
+  const models = [...new Set(annotations.map((a) => a.generator2))].sort();
+  const m = models[0];
   if (m === undefined) throw new InputError({ file }, "no annotations");
-  if (w.models.length > 1) {
-    throw new InputError({ file, field: "generator_2" }, `annotations of several models (${w.models.join(", ")}); give one model's annotations`);
+  if (models.length > 1) {
+    throw new InputError({ file, field: "generator_2" }, `annotations of several models (${models.join(", ")}); give one model's annotations`);
   }
   return m;
 }
@@ -80,7 +99,6 @@ function plain(model: string, w: AlpacaWinRate, row: AlpacaLeaderboardRow | unde
     if (!lc.usedGamedRows) out += "  (without --gamed the fit lacks alpaca_eval's gamed-baseline rows, so it can differ from the leaderboard's)\n";
   } else if (row !== undefined) out += "  (not recomputed: give --instruction-difficulty to recompute it)\n";
   if (w.nNullPreference > 0) out += `\n${w.nNullPreference} annotations without a preference (null) were dropped, as alpaca_eval does.\n`;
-  if (w.nOutOfRangePreference > 0) out += `\n${w.nOutOfRangePreference} annotations with a preference outside [1, 2] were dropped from the win rate, as alpaca_eval does.\n`;
   if (w.nOutputsWithoutText > 0) out += `\n${w.nOutputsWithoutText} outputs without text (null) were left out of avg_length.\n`;
   return out;
 }
@@ -96,6 +114,7 @@ export const command: Command = {
       json: { type: "boolean" },
       "instruction-difficulty": { type: "string" },
       gamed: { type: "string" },
+      "allow-partial": { type: "boolean" },
     });
     const annotationsPath = stringOpt(p, "annotations", true);
     const outputsPath = stringOpt(p, "model-outputs");
@@ -103,10 +122,25 @@ export const command: Command = {
     const difficultyPath = stringOpt(p, "instruction-difficulty");
     const gamedPath = stringOpt(p, "gamed");
     if (gamedPath !== undefined && difficultyPath === undefined) throw new UsageError("--gamed needs --instruction-difficulty");
-    const annotations = loadAlpacaAnnotations(annotationsPath);
-    const outputs = outputsPath === undefined ? undefined : loadModelOutputs(outputsPath);
+    const allowPartial = boolOpt(p, "allow-partial");
+    if (allowPartial && outputsPath === undefined) throw new UsageError("--allow-partial needs --model-outputs (it allows annotations and outputs of different instructions)");
+    const annText = readTextFile(annotationsPath);
+    const annFile: AlpacaInputFile<AlpacaAnnotation> = { file: annotationsPath, text: annText, rows: parseAlpacaAnnotations(annText, annotationsPath) };
+    checkAlpacaAnnotations(annFile);
+    const annotations = annFile.rows;
+    let outputs: readonly AlpacaModelOutput[] | undefined;
+    let coverage: AlpacaCoverage | undefined;
+    const model = singleModel(annotations, annotationsPath);
+    if (outputsPath !== undefined) {
+      const outText = readTextFile(outputsPath);
+      const outFile: AlpacaInputFile<AlpacaModelOutput> = { file: outputsPath, text: outText, rows: parseModelOutputs(outText, outputsPath) };
+      checkModelOutputs(outFile, model, annotationsPath);
+      coverage = alpacaCoverage(annotations, outFile.rows);
+      if (!allowPartial) requireFullCoverage(annFile, outFile, coverage, "--allow-partial");
+      else if (!isFullCoverage(coverage)) io.stderr(`alpaca-winrate: partial coverage (--allow-partial): ${describeCoverage(coverage)}\n`);
+      outputs = outFile.rows;
+    }
     const w = alpacaWinRate(annotations, outputs);
-    const model = singleModel(w, annotationsPath);
     const lc =
       difficultyPath === undefined
         ? undefined
@@ -131,6 +165,9 @@ export const command: Command = {
       } else if (lc !== undefined) {
         o["length_controlled_winrate"] = lc.lengthControlledWinRate;
         o["length_controlled_source"] = lcSource(lc);
+      }
+      if (coverage !== undefined && !isFullCoverage(coverage)) {
+        o["coverage"] = { n_annotations: coverage.nAnnotations, n_model_outputs: coverage.nOutputs, annotations_without_output: coverage.annotationsWithoutOutput, outputs_without_annotation: coverage.outputsWithoutAnnotation };
       }
       io.stdout(JSON.stringify(o) + "\n");
     } else io.stdout(plain(model, w, row, leaderboardPath, lc));

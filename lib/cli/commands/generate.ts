@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { writeFileAtomic } from "../../io/atomic";
 import { loadAlpacaEvalInstructions } from "../../io/alpacaEvalInstructions";
 import { loadQuestions } from "../../io/mtbench";
+import { InputError } from "../../model/errors";
 import { ABLATIONS, type RunManifestRow, SETTINGS, type Setting } from "../../model/manifest";
 import type { Question } from "../../model/mtbench";
 import {
@@ -21,13 +22,17 @@ import {
   runGeneration,
   URIAL_STOP,
 } from "../../experiment/generation";
-import { runAlpacaGeneration } from "../../experiment/alpacaGeneration";
+import { alpacaLogFile, runAlpacaGeneration } from "../../experiment/alpacaGeneration";
 import { emptyManifestRow, upsertManifestRows } from "../../experiment/manifestRows";
 import { redactSecrets } from "../../experiment/secrets";
 import { boolOpt, choiceOpt, numberListOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
 import type { CliIO, Command } from "../io";
 import { UsageError } from "../io";
-import { API_FLAGS, API_FLAGS_USAGE, apiSetup, EXIT_BUDGET, isTerminal, makeProgress, safeWriter, summaryLine } from "./judge";
+import { API_FLAGS, apiFlagsUsage, apiSetup, isTerminal, makeProgress, safeWriter, summaryLine } from "./judge";
+import { EXIT_CODES_USAGE, EXIT_OK, runExitCode, worstExitCode } from "../exitCodes";
+import { cleanStaleTempFiles } from "../../io/atomic";
+import { acquireOutputLock, type OutputLock } from "../../experiment/outputLock";
+import { SlotPool } from "../../experiment/runner";
 
 const usage = `usage: icl-workbench generate --dump DIR --base-url URL[,URL...] --model NAME [options]
        icl-workbench generate --benchmark alpaca_eval --instructions FILE --dump DIR ... [options]
@@ -53,7 +58,12 @@ kept), turn 2 prompted with turn 1's cleaned answer. Instruct models use the cha
                            "/" and other odd characters replaced by "_"); with a grid,
                            _t<T>_p<P>_rp<R> is appended
   --mode completion|chat   completion (base models; default when --prompt is given) or chat
-  --prompt FILE            URIAL-format prompt file (completion mode)
+  --prompt FILE            URIAL-format prompt file (completion mode); a file without
+                           demonstrations (prompt --ablation no_demos) is a base run
+  --base-prompt rules|none the paper's "base (no ICL)" runs, no demonstrations (completion
+                           mode, manifest setting base, n_demos 0): rules = the rules preamble of
+                           --prompt FILE only; none = no prompt, each query sent as URIAL's
+                           "# Query:" block followed by an open "# Answer:" block
   --questions FILE         default DIR/question.jsonl (copied into DIR when taken from elsewhere;
                            mt_bench only)
   --temperature LIST       e.g. 0 or 0,0.5,1 (default 0)
@@ -67,7 +77,14 @@ kept), turn 2 prompted with turn 1's cleaned answer. Instruct models use the cha
   --seed N                 sampling seed sent to the server (and recorded in the manifest)
   --first-n N              only the first N questions (mt_bench only: AlpacaEval always runs every
                            instruction, a partial model_outputs.json is not a result)
-${API_FLAGS_USAGE.replace("%CONCURRENCY%", "16").replace("%TIMEOUT%", "600")}
+  --regenerate-changed     answers in the output made with another prompt or other decoding
+                           parameters are moved to <output>.stale-<time> and generated again;
+                           without it the run refuses (use a new --model-id for new settings)
+${apiFlagsUsage({ concurrency: 16, timeoutS: 300, deadlineS: 600, keyDefault: ["--gen-api-key-env is the same flag. Default: OPENAI_API_KEY for api.openai.com", "only; no key for any other server (the judge's key never goes there)."] })}
+  The grid's points run side by side and share the --concurrency request slots. Finished turn 1
+  of an unfinished two-turn question is kept (<answer file>.partial) and not paid for again.
+  One run per output (<output>.lock names the running one; a dead one's lock is taken over).
+${EXIT_CODES_USAGE}
 manifest (DIR/manifest.jsonl, merged by model id; see data/README.md):
   --manifest FILE          default DIR/manifest.jsonl;  --no-manifest to skip
   --base-model NAME        base_model (default: --model)
@@ -95,6 +112,7 @@ const FLAGS: OptionSpec = {
   "model-id": { type: "string" },
   mode: { type: "string" },
   prompt: { type: "string" },
+  "base-prompt": { type: "string" },
   questions: { type: "string" },
   temperature: { type: "string" },
   "top-p": { type: "string" },
@@ -117,10 +135,13 @@ const FLAGS: OptionSpec = {
   judge: { type: "string" },
   notes: { type: "string" },
   "replace-manifest-row": { type: "boolean" },
+  "gen-api-key-env": { type: "string" },
+  "regenerate-changed": { type: "boolean" },
 };
 
 interface UrialModule {
   readUrialPrompt(file: string): unknown;
+  basePrompt(kind: "rules" | "none", prompt: unknown): unknown;
   demoCount(prompt: unknown): number;
   urialPromptStyle(prompt: unknown): PromptStyle;
 }
@@ -129,6 +150,22 @@ interface UrialModule {
 function loadUrial(): UrialModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only --prompt needs the prompts module
   return require("../../experiment/urialStyle") as UrialModule;
+}
+
+const BASE_PROMPTS = ["rules", "none"] as const;
+
+/** Which prompt flags go together: completion mode needs a prompt, --base-prompt rules reads one, none takes none. */
+function checkPromptFlags(mode: "completion" | "chat", promptFile: string | undefined, baseKind: (typeof BASE_PROMPTS)[number] | undefined): void {
+  if (mode === "chat") {
+    if (promptFile !== undefined) throw new UsageError("--prompt is for completion mode (base models); chat mode sends the questions as messages");
+    if (baseKind !== undefined) throw new UsageError("--base-prompt is for completion mode (base models)");
+    return;
+  }
+  if (baseKind === "rules" && promptFile === undefined) throw new UsageError("--base-prompt rules keeps the rules preamble of --prompt FILE (e.g. URIAL's urial.txt): give --prompt");
+  if (baseKind === "none" && promptFile !== undefined) throw new UsageError("--base-prompt none sends no prompt at all: drop --prompt (or use --base-prompt rules to keep its preamble)");
+  if (promptFile === undefined && baseKind === undefined) {
+    throw new UsageError("completion mode needs --prompt FILE (a URIAL-format prompt), or --base-prompt none|rules for a base run without demonstrations");
+  }
 }
 
 function stopOpt(p: Parsed): string[] | undefined {
@@ -141,6 +178,7 @@ function loadAndPlaceQuestions(p: Parsed, dump: string): Question[] {
   const own = path.join(dump, "question.jsonl");
   const from = stringOpt(p, "questions") ?? own;
   const questions = loadQuestions(from);
+  if (questions.length === 0) throw new InputError({ file: from }, "no questions: nothing to generate (is this the right question.jsonl?)");
   if (path.resolve(from) !== path.resolve(own) && !fs.existsSync(own)) writeFileAtomic(own, fs.readFileSync(from));
   const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
   return firstN === undefined ? questions : questions.slice(0, firstN);
@@ -167,9 +205,9 @@ export const command: Command = {
     } else if (instructionsFile !== undefined) throw new UsageError("--instructions is for --benchmark alpaca_eval");
     const servedModel = stringOpt(p, "model", true);
     const promptFile = stringOpt(p, "prompt");
-    const mode = choiceOpt(p, "mode", ["completion", "chat"] as const, promptFile !== undefined ? "completion" : "chat");
-    if (mode === "completion" && promptFile === undefined) throw new UsageError("completion mode needs --prompt FILE (a URIAL-format prompt)");
-    if (mode === "chat" && promptFile !== undefined) throw new UsageError("--prompt is for completion mode (base models); chat mode sends the questions as messages");
+    const baseKind = p.values["base-prompt"] === undefined ? undefined : choiceOpt(p, "base-prompt", BASE_PROMPTS, "none");
+    const mode = choiceOpt(p, "mode", ["completion", "chat"] as const, promptFile !== undefined || baseKind !== undefined ? "completion" : "chat");
+    checkPromptFlags(mode, promptFile, baseKind);
     const baseId = stringOpt(p, "model-id") ?? answerFileName(servedModel).slice(0, -".jsonl".length);
     // FastChat names a model by its answer file, so the id must be a plain file name.
     if (answerFileName(baseId) !== `${baseId}.jsonl`) throw new UsageError(`--model-id "${baseId}": use letters, digits and . _ + - only (it names model_answer/<id>.jsonl)`);
@@ -188,9 +226,10 @@ export const command: Command = {
 
     let style: PromptStyle = { kind: "chat" };
     let nDemos: number | null = null;
-    if (promptFile !== undefined) {
+    if (promptFile !== undefined || baseKind !== undefined) {
       const urial = loadUrial();
-      const prompt = urial.readUrialPrompt(promptFile);
+      const file = promptFile === undefined ? null : urial.readUrialPrompt(promptFile);
+      const prompt = baseKind === undefined ? file : urial.basePrompt(baseKind, file);
       nDemos = urial.demoCount(prompt);
       style = urial.urialPromptStyle(prompt);
     }
@@ -226,7 +265,7 @@ export const command: Command = {
         promptFrom: stringOpt(p, "prompt-from") ?? null,
         judge: stringOpt(p, "judge") ?? "gpt-4",
         promptFile: promptFile === undefined ? null : path.relative(path.resolve(dump), path.resolve(promptFile)),
-        notes: stringOpt(p, "notes") ?? null,
+        notes: stringOpt(p, "notes") ?? (baseKind === "rules" ? "base run: rules preamble of prompt_file only, no demonstrations" : baseKind === "none" ? "base run: no prompt, no demonstrations" : null),
       };
       const output = benchmark === "mt_bench" ? path.join(dump, "model_answer", answerFileName(modelId)) : path.join(dump, "alpaca_eval", modelId, "model_outputs.json");
       return { point, modelId, row, output };
@@ -236,12 +275,31 @@ export const command: Command = {
       upsertManifestRows(manifestFile, runs.map((r) => r.row), replace); // a conflict throws before writing
     }
 
-    const api = apiSetup(p, { priceModel: servedModel, defaultConcurrency: 16, defaultTimeoutS: 600 });
+    const api = apiSetup(p, {
+      priceModel: servedModel,
+      defaultConcurrency: 16,
+      defaultTimeoutS: 300,
+      defaultDeadlineS: 600,
+      defaultKeyEnv: "openai-only",
+      keyFlags: ["api-key-env", "gen-api-key-env"],
+    });
     const err = safeWriter(io, api.secrets);
+    // One writer per output, taken before any request; then temporary files of killed runs go.
+    const locks: OutputLock[] = [];
+    try {
+      for (const run of runs) locks.push(acquireOutputLock(benchmark === "mt_bench" ? run.output : alpacaLogFile(run.output)));
+      const removed = cleanStaleTempFiles(dump, true);
+      if (removed.length > 0) err(`removed ${removed.length} temporary file(s) left by killed runs under ${dump}\n`);
+    } catch (e) {
+      for (const l of locks) l.release();
+      throw e;
+    }
     err(`generate ${servedModel} (${mode}) at ${api.describe}; ${grid.length} decoding point(s), ${nItems} ${benchmark === "mt_bench" ? "questions" : "AlpacaEval instructions"}\n`);
-    let anyFailed = false;
     let lengthCut = 0;
-    for (const run of runs) {
+    // The grid's points run side by side over one pool of --concurrency request slots.
+    const slots = new SlotPool(api.concurrency);
+    const onChanged = boolOpt(p, "regenerate-changed") ? ("redo" as const) : ("refuse" as const);
+    const runPoint = async (run: (typeof runs)[number]): Promise<number> => {
       const progress = makeProgress(io, run.modelId, nItems, api.meter, api.secrets);
       const request = {
         servedModel,
@@ -256,8 +314,10 @@ export const command: Command = {
         },
         pool: api.pool,
         concurrency: api.concurrency,
+        slots,
         meter: api.meter,
         retry: api.retry,
+        itemDeadlineMs: api.itemDeadlineMs,
         progress,
         onFinishReason: (r: string | null) => {
           if (r === "length") lengthCut++;
@@ -272,10 +332,13 @@ export const command: Command = {
           modelId: run.modelId,
           maxTurns: turns,
           output: run.output,
-          onFailure: (job, msg) => err(`${nl}failed: question ${job.question.questionId}: ${msg}\n`),
+          onChanged,
+          onFailure: (job, msg) => err(`${nl}failed: ${run.modelId} question ${job.question.questionId}: ${msg}\n`),
         });
         progress.finish();
         if (s.truncatedBytes > 0) err(`${run.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
+        if (s.changed !== undefined) err(`${run.output}: ${s.changed.count} answer(s) made with other settings moved to ${s.changed.movedTo}; generating them again\n`);
+        if ((s.resumedTurns ?? 0) > 0) err(`${run.output}: ${s.resumedTurns} question(s) resumed from their finished turn 1\n`);
         io.stdout(redactSecrets(summaryLine(`${run.modelId} -> ${run.output}`, s), api.secrets));
       } else {
         const a = await runAlpacaGeneration({
@@ -283,6 +346,7 @@ export const command: Command = {
           instructions,
           generator: run.modelId,
           output: run.output,
+          onChanged,
           onFailure: (job, msg) => err(`${nl}failed: instruction ${job.item.index} (${instructionsFile} line ${job.item.line}): ${msg}\n`),
         });
         s = a;
@@ -294,14 +358,16 @@ export const command: Command = {
           : `${run.output}: not written, ${a.missing} of ${instructions.length} instructions still without an output; rerun to finish\n`;
         io.stdout(redactSecrets(outcome, api.secrets));
       }
-      if (s.failed > 0) anyFailed = true;
-      if (s.stoppedBecause !== null) {
-        io.stdout(`usage: ${api.meter.summary()}\n`);
-        return s.stoppedBecause.startsWith("budget") ? EXIT_BUDGET : 1;
-      }
+      return runExitCode(s);
+    };
+    let codes: number[];
+    try {
+      codes = [EXIT_OK, ...(await Promise.all(runs.map(runPoint)))];
+    } finally {
+      for (const l of locks) l.release();
     }
     if (lengthCut > 0) io.stdout(`${lengthCut} turn(s) stopped at --max-tokens ${maxTokens}\n`);
     io.stdout(`usage: ${api.meter.summary()}\n`);
-    return anyFailed ? 1 : 0;
+    return worstExitCode(codes);
   },
 };

@@ -10,12 +10,17 @@ import { DEFAULT_MAX_TOKENS, URIAL_STOP } from "../../experiment/generation";
 import { greedySearch, type GreedyChosenEvent, type GreedyScoreEvent } from "../../experiment/greedy";
 import { greedyEvaluator, GreedyIncompleteError } from "../../experiment/greedyPipeline";
 import { redactSecrets } from "../../experiment/secrets";
-import { loadJudgePrompts, loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
+import { loadCheckedJudgePrompts } from "../../experiment/judgeInputs";
+import { loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
 import { writeFileAtomic } from "../../io/atomic";
 import { numberListOpt, numberOpt, type OptionSpec, parseCommandLine, stringOpt } from "../args";
 import type { CliIO, Command } from "../io";
 import { UsageError } from "../io";
-import { apiSetup, EXIT_BUDGET, isTerminal, safeWriter } from "./judge";
+import { apiSetup, isTerminal, safeWriter } from "./judge";
+import { EXIT_BUDGET, EXIT_CODES_USAGE, EXIT_FATAL_API, EXIT_INCOMPLETE } from "../exitCodes";
+import { cleanStaleTempFiles } from "../../io/atomic";
+import { acquireOutputLock } from "../../experiment/outputLock";
+import { SlotPool } from "../../experiment/runner";
 import { Progress } from "../../experiment/progress";
 import type { DemoPair } from "../../experiment/candidates";
 import type { UrialPrompt } from "../../experiment/prompts";
@@ -45,14 +50,18 @@ same command resumes (answers and judgments are resumable files under DIR/step-<
   --first-n N              only the first N questions (for a cheap trial)
 
 generation (vLLM serving the base model):
-  --base-url URL[,URL...]  --model NAME  --api-key-env NAME  --concurrency N (default 16)
-  --timeout SECONDS (default 600)  --temperature X (0)  --top-p X (1)  --repetition-penalty X (1)
-  --max-tokens N (${DEFAULT_MAX_TOKENS})  --seed N
+  --base-url URL[,URL...]  --model NAME  --concurrency N (default 16)
+  --gen-api-key-env NAME (or --api-key-env; default: none, unless --base-url is api.openai.com;
+                           the judge's key is never sent to a generation server)
+  --timeout SECONDS (default 300)  --item-deadline SECONDS (600)  --temperature X (0)  --top-p X (1)
+  --repetition-penalty X (1)  --max-tokens N (${DEFAULT_MAX_TOKENS})  --seed N
 judging:
   --judge-model NAME (default gpt-4-turbo, the paper's search judge)
   --judge-base-url URL (default https://api.openai.com/v1)  --judge-api-key-env NAME (OPENAI_API_KEY)
-  --judge-concurrency N (8)  --judge-timeout SECONDS (120)  --max-attempts N (8)
-  --price-in USD  --price-out USD  --budget-usd USD   (judge cost; see icl-workbench judge --help)
+  --judge-concurrency N (8)  --judge-timeout SECONDS (120)  --judge-item-deadline SECONDS (300)
+  --max-attempts N (8)  --price-in USD  --price-out USD  --budget-usd USD   (judge cost, a hard
+  ceiling; see icl-workbench judge --help)
+  With --parallel-candidates N, all candidates share the --concurrency / --judge-concurrency slots.
 
 notebooks:
   Every run (also an incomplete one) rebuilds DIR/dump, a FastChat dump the notebooks read: one
@@ -62,8 +71,8 @@ notebooks:
   --base-model NAME        base_model of the rows (default: --model)
   --demo-source NAME       demo_source of the rows, e.g. skillmix
 
-Exit status: 0 done, 1 incomplete (rerun to resume), 3 budget reached.
-
+One search per work directory (DIR/search_log.jsonl.lock names the running one).
+${EXIT_CODES_USAGE}
 Example:
   OPENAI_API_KEY=... icl-workbench greedy --work-dir runs/greedy-llama3 --prompt urial.txt \\
       --candidates skillmix-100.jsonl --questions question.jsonl --judge-prompts judge_prompts.jsonl \\
@@ -86,8 +95,11 @@ const FLAGS: OptionSpec = {
   "base-url": { type: "string" },
   model: { type: "string" },
   "api-key-env": { type: "string" },
+  "gen-api-key-env": { type: "string" },
   concurrency: { type: "string" },
   timeout: { type: "string" },
+  "item-deadline": { type: "string" },
+  "judge-item-deadline": { type: "string" },
   temperature: { type: "string" },
   "top-p": { type: "string" },
   "repetition-penalty": { type: "string" },
@@ -122,7 +134,7 @@ export const command: Command = {
     let questions = loadQuestions(stringOpt(p, "questions", true));
     const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
     if (firstN !== undefined) questions = questions.slice(0, firstN);
-    const judgePrompts = loadJudgePrompts(stringOpt(p, "judge-prompts", true));
+    const judgePrompts = loadCheckedJudgePrompts(stringOpt(p, "judge-prompts", true), questions, [1]);
     const references = loadReferenceAnswers(stringOpt(p, "references", true));
     const servedModel = stringOpt(p, "model", true);
     const steps = numberOpt(p, "steps", { integer: true, min: 1 }) ?? 3;
@@ -139,8 +151,24 @@ export const command: Command = {
     const urial = require("../../experiment/urialStyle") as UrialBridge;
     const prompt = urial.readUrialPrompt(promptFile);
 
-    const gen = apiSetup(p, { priceModel: servedModel, defaultConcurrency: 16, defaultTimeoutS: 600, withCost: false });
-    const judge = apiSetup(p, { prefix: "judge-", defaultBaseUrl: "https://api.openai.com/v1", priceModel: judgeModel, defaultConcurrency: 8, defaultTimeoutS: 120 });
+    const gen = apiSetup(p, {
+      priceModel: servedModel,
+      defaultConcurrency: 16,
+      defaultTimeoutS: 300,
+      defaultDeadlineS: 600,
+      defaultKeyEnv: "openai-only",
+      keyFlags: ["api-key-env", "gen-api-key-env"],
+      withCost: false,
+    });
+    const judge = apiSetup(p, {
+      prefix: "judge-",
+      defaultBaseUrl: "https://api.openai.com/v1",
+      priceModel: judgeModel,
+      defaultConcurrency: 8,
+      defaultTimeoutS: 120,
+      defaultDeadlineS: 300,
+      defaultKeyEnv: "OPENAI_API_KEY",
+    });
     const secrets = [...gen.secrets, ...judge.secrets];
     const err = safeWriter(io, secrets);
     err(`generation: ${servedModel} at ${gen.describe}\njudge: ${judgeModel} at ${judge.describe}\n`);
@@ -153,6 +181,8 @@ export const command: Command = {
       generation: {
         pool: gen.pool,
         concurrency: gen.concurrency,
+        slots: new SlotPool(gen.concurrency),
+        itemDeadlineMs: gen.itemDeadlineMs,
         meter: gen.meter,
         retry: gen.retry,
         servedModel,
@@ -165,7 +195,17 @@ export const command: Command = {
           ...(seed !== undefined ? { seed } : {}),
         },
       },
-      judging: { pool: judge.pool, concurrency: judge.concurrency, meter: judge.meter, retry: judge.retry, judgeModel, judgePrompts, references },
+      judging: {
+        pool: judge.pool,
+        concurrency: judge.concurrency,
+        slots: new SlotPool(judge.concurrency),
+        itemDeadlineMs: judge.itemDeadlineMs,
+        meter: judge.meter,
+        retry: judge.retry,
+        judgeModel,
+        judgePrompts,
+        references,
+      },
       progress: (label, total) => new Progress({ label, total, write: err, isTTY: isTerminal(io) }),
       onFailure: (m) => err(`failed: ${m}\n`),
     });
@@ -190,33 +230,45 @@ export const command: Command = {
       });
       io.stdout(`dump for the notebooks: ${d.dir} (${d.runs} candidate runs, ${d.prompts.length} chosen prompt(s))\n`);
     };
+    // One search per work directory, taken before any request; then temporary files of killed runs go.
+    const lock = acquireOutputLock(logFile);
     try {
-      const result = await greedySearch<DemoPair>({
-        candidates,
-        steps,
-        threshold,
-        repeats,
-        evaluate,
-        logFile,
-        parallel,
-        onEvent: (e: GreedyScoreEvent | GreedyChosenEvent) =>
-          io.stdout(
-            e.event === "score"
-              ? `step ${e.step} ${e.candidate}: mean ${e.mean === null ? "n/a" : e.mean.toFixed(3)} (${e.scores.map((s) => (s === null ? "n/a" : s.toFixed(3))).join(", ")})\n`
-              : `step ${e.step}: chose ${e.candidate} (mean ${e.mean.toFixed(3)}); prompt demos: ${e.prefix.join(", ")} + URIAL\n`,
-          ),
-      });
-      writeFileAtomic(path.join(workDir, "chosen.jsonl"), result.chosen.map((c, i) => JSON.stringify({ step: i + 1, id: c.id, ...c.demo })).join("\n") + (result.chosen.length ? "\n" : ""));
-      io.stdout(`chosen: ${result.chosen.map((c) => c.id).join(", ") || "none"}${result.endedEarly ? ` (${result.endedEarly})` : ""}\n`);
-      io.stdout(`log: ${logFile}; judge usage: ${judge.meter.summary()}\n`);
-      exportDump();
-      return 0;
-    } catch (e) {
-      if (!(e instanceof GreedyIncompleteError)) throw e;
-      io.stdout(redactSecrets(`stopped: ${e.message}\n`, secrets));
-      io.stdout(`judge usage: ${judge.meter.summary()}\n`);
-      exportDump();
-      return judge.meter.budgetStop() !== null ? EXIT_BUDGET : 1;
+      const removed = cleanStaleTempFiles(workDir, true);
+      if (removed.length > 0) err(`removed ${removed.length} temporary file(s) left by killed runs under ${workDir}\n`);
+      return await search();
+    } finally {
+      lock.release();
+    }
+
+    async function search(): Promise<number> {
+      try {
+        const result = await greedySearch<DemoPair>({
+          candidates,
+          steps,
+          threshold,
+          repeats,
+          evaluate,
+          logFile,
+          parallel,
+          onEvent: (e: GreedyScoreEvent | GreedyChosenEvent) =>
+            io.stdout(
+              e.event === "score"
+                ? `step ${e.step} ${e.candidate}: mean ${e.mean === null ? "n/a" : e.mean.toFixed(3)} (${e.scores.map((s) => (s === null ? "n/a" : s.toFixed(3))).join(", ")})\n`
+                : `step ${e.step}: chose ${e.candidate} (mean ${e.mean.toFixed(3)}); prompt demos: ${e.prefix.join(", ")} + URIAL\n`,
+            ),
+        });
+        writeFileAtomic(path.join(workDir, "chosen.jsonl"), result.chosen.map((c, i) => JSON.stringify({ step: i + 1, id: c.id, ...c.demo })).join("\n") + (result.chosen.length ? "\n" : ""));
+        io.stdout(`chosen: ${result.chosen.map((c) => c.id).join(", ") || "none"}${result.endedEarly ? ` (${result.endedEarly})` : ""}\n`);
+        io.stdout(`log: ${logFile}; judge usage: ${judge.meter.summary()}\n`);
+        exportDump();
+        return 0;
+      } catch (e) {
+        if (!(e instanceof GreedyIncompleteError)) throw e;
+        io.stdout(redactSecrets(`stopped: ${e.message}\n`, secrets));
+        io.stdout(`judge usage: ${judge.meter.summary()}\n`);
+        exportDump();
+        return e.stopKind === "budget" || judge.meter.budgetStop() !== null ? EXIT_BUDGET : e.stopKind === "fatal" ? EXIT_FATAL_API : EXIT_INCOMPLETE;
+      }
     }
   },
 };

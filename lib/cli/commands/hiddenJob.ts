@@ -17,7 +17,7 @@ import {
 import { writeFileAtomic } from "../../io/atomic";
 import { readTextFile } from "../../io/jsonl";
 import { loadTensor } from "../../io/safetensors";
-import { boolOpt, choiceOpt, parseCommandLine, stringOpt } from "../args";
+import { boolOpt, choiceOpt, parseCommandLine, parseDecimal, stringOpt } from "../args";
 import { type CliIO, type Command, UsageError } from "../io";
 
 
@@ -75,7 +75,7 @@ export function parseSeeds(raw: string): number[] {
     return Array.from({ length: b - a + 1 }, (_, i) => a + i);
   }
   return raw.split(",").map((s) => {
-    const x = Number(s.trim());
+    const x = parseDecimal(s);
     if (!Number.isSafeInteger(x)) throw new UsageError(`--seeds: "${s}" is not an integer`);
     return x;
   });
@@ -154,7 +154,7 @@ export const command: Command = {
       cfg.similarity = embeddingSimilarity(loadTensor(emb, "embeddings"), task.examples.map((e) => e.id));
       const levels = stringOpt(p, "levels");
       if (levels !== undefined) {
-        const n = Number(levels);
+        const n = parseDecimal(levels);
         if (!Number.isInteger(n) || n < 1) throw new UsageError(`--levels: "${levels}" is not a positive integer`);
         cfg.similarityLevels = n;
       }

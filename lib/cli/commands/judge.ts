@@ -13,10 +13,13 @@ import { Progress } from "../../experiment/progress";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../experiment/retry";
 import { isOpenAIHosted, readApiKey, redactSecrets } from "../../experiment/secrets";
 import { resolvePrices, UsageMeter } from "../../experiment/usage";
-import { loadAnswers, loadJudgePrompts, loadQuestions, loadReferenceAnswers } from "../../io/mtbench";
-import type { Answer, Question } from "../../model/mtbench";
+import { loadJudgeInputs } from "../../experiment/judgeInputs";
 import { boolOpt, listOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
+import { EXIT_INTERRUPTED, Interrupt, rerunCommand } from "../interrupt";
 import { type CliIO, type Command, processIO, UsageError } from "../io";
+import { EXIT_CODES_USAGE, EXIT_OK, runExitCode, worstExitCode } from "../exitCodes";
+import { cleanStaleTempFiles } from "../../io/atomic";
+import { acquireOutputLock, type OutputLock } from "../../experiment/outputLock";
 
 // ---------------------------------------------------------------- shared flag helpers
 
@@ -26,6 +29,7 @@ export const API_FLAGS: OptionSpec = {
   "api-key-env": { type: "string" },
   concurrency: { type: "string" },
   timeout: { type: "string" },
+  "item-deadline": { type: "string" },
   "max-attempts": { type: "string" },
   "price-in": { type: "string" },
   "price-out": { type: "string" },
@@ -33,18 +37,31 @@ export const API_FLAGS: OptionSpec = {
 };
 
 export const API_FLAGS_USAGE = `  --base-url URL[,URL...]  OpenAI-compatible server(s); requests are spread over them
-  --api-key-env NAME       environment variable holding the API key (default OPENAI_API_KEY);
-                           the key is never printed or written. Unset: required for
-                           api.openai.com, else the placeholder "EMPTY" is sent (vLLM)
+  --api-key-env NAME       environment variable holding the key for these servers; the key is
+                           sent to them only and is never printed or written. No key: the
+                           placeholder "EMPTY" is sent (vLLM).
+%KEYDEFAULT%
   --concurrency N          requests in flight at once (default %CONCURRENCY%)
   --timeout SECONDS        per request; a hung request is retried after it (default %TIMEOUT%)
+  --item-deadline SECONDS  most time one item may take over all its attempts (and turns); then
+                           it counts as failed and a rerun retries it (default %DEADLINE%)
   --max-attempts N         attempts per request, retrying 429/5xx/timeouts/malformed bodies
                            with exponential backoff, honouring Retry-After (default 8)
   --price-in USD           price per 1k prompt tokens (default: list price of known OpenAI models)
   --price-out USD          price per 1k completion tokens
-  --budget-usd USD         stop cleanly once this much is spent (finished items are kept; rerun
-                           with a higher budget to continue)
+  --budget-usd USD         hard ceiling: each request's worst-case cost (every prompt byte a
+                           token + max_tokens) is reserved before it is sent, and a request that
+                           does not fit is not sent, so the bill never exceeds it at any
+                           concurrency (finished items are kept; rerun with a higher budget)
 `;
+
+/** API_FLAGS_USAGE with a command's defaults filled in. */
+export function apiFlagsUsage(d: { concurrency: number; timeoutS: number; deadlineS: number; keyDefault: readonly string[] }): string {
+  return API_FLAGS_USAGE.replace("%CONCURRENCY%", String(d.concurrency))
+    .replace("%TIMEOUT%", String(d.timeoutS))
+    .replace("%DEADLINE%", String(d.deadlineS))
+    .replace("%KEYDEFAULT%", d.keyDefault.map((l) => `${" ".repeat(27)}${l}`).join("\n"));
+}
 
 /** The API side of a command: endpoints, key, retry policy, meter. */
 export interface ApiSetup {
@@ -52,6 +69,8 @@ export interface ApiSetup {
   retry: RetryPolicy;
   meter: UsageMeter;
   concurrency: number;
+  /** Longest time one item may take (ms). */
+  itemDeadlineMs: number;
   /** Strings to redact from anything printed (the key). */
   secrets: string[];
   /** A printable, key-free description. */
@@ -63,6 +82,14 @@ export interface ApiSetupOptions {
   priceModel: string;
   defaultConcurrency: number;
   defaultTimeoutS: number;
+  defaultDeadlineS: number;
+  /**
+   * The key's environment variable when no key flag is given: a name, or, for generation
+   * servers, `"openai-only"` (OPENAI_API_KEY for api.openai.com, else no key at all).
+   */
+  defaultKeyEnv: string | "openai-only";
+  /** Flags naming this side's key variable, in order (e.g. api-key-env, gen-api-key-env); default [`${prefix}api-key-env`]. */
+  keyFlags?: readonly string[];
   env?: NodeJS.ProcessEnv;
   /** Prefix of the server flags (`judge-` reads --judge-base-url, --judge-api-key-env, --judge-concurrency, --judge-timeout). */
   prefix?: string;
@@ -81,15 +108,20 @@ export function apiSetup(p: Parsed, o: ApiSetupOptions): ApiSetup {
       throw new UsageError(`--${pre}base-url: "${u}" is not a URL`);
     }
   }
-  const keyEnv = stringOpt(p, `${pre}api-key-env`) ?? "OPENAI_API_KEY";
+  const keyFlags = o.keyFlags ?? [`${pre}api-key-env`];
+  const given = keyFlags.map((f) => [f, stringOpt(p, f)] as const).filter((x): x is readonly [string, string] => x[1] !== undefined);
+  if (given.length > 1 && given.some(([, v]) => v !== given[0]?.[1])) throw new UsageError(`--${given[0]?.[0]} and --${given[1]?.[0]} name different variables; give one`);
+  const openai = baseUrls.some(isOpenAIHosted);
+  const keyEnv = given[0]?.[1] ?? (o.defaultKeyEnv === "openai-only" ? (openai ? "OPENAI_API_KEY" : null) : o.defaultKeyEnv);
   let key;
   try {
-    key = readApiKey(o.env ?? process.env, keyEnv, baseUrls.some(isOpenAIHosted));
+    key = readApiKey(o.env ?? process.env, keyEnv, openai);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const concurrency = numberOpt(p, `${pre}concurrency`, { integer: true, min: 1 }) ?? o.defaultConcurrency;
   const timeoutS = numberOpt(p, `${pre}timeout`, { min: 0.001 }) ?? o.defaultTimeoutS;
+  const deadlineS = numberOpt(p, `${pre}item-deadline`, { min: 0.001 }) ?? Math.max(o.defaultDeadlineS, timeoutS);
   const maxAttempts = numberOpt(p, "max-attempts", { integer: true, min: 1 }) ?? DEFAULT_RETRY_POLICY.maxAttempts;
   const withCost = o.withCost ?? true;
   const priceIn = withCost ? numberOpt(p, "price-in", { min: 0 }) : undefined;
@@ -106,8 +138,9 @@ export function apiSetup(p: Parsed, o: ApiSetupOptions): ApiSetup {
     retry: { ...DEFAULT_RETRY_POLICY, maxAttempts },
     meter: new UsageMeter(prices, budget),
     concurrency,
+    itemDeadlineMs: deadlineS * 1000,
     secrets: [key.key],
-    describe: `${baseUrls.join(", ")} (API key: ${key.source}); concurrency ${concurrency}, timeout ${timeoutS}s, ${maxAttempts} attempts; ${priceText}${budget !== null ? `, budget $${budget}` : ""}`,
+    describe: `${baseUrls.join(", ")} (API key: ${key.source}); concurrency ${concurrency}, timeout ${timeoutS}s, ${maxAttempts} attempts, item deadline ${deadlineS}s; ${priceText}${budget !== null ? `, budget $${budget}` : ""}`,
   };
 }
 
@@ -130,8 +163,7 @@ export function makeProgress(io: CliIO, label: string, total: number, meter: Usa
   });
 }
 
-/** Exit code when a budget stopped the run (finished items are kept; rerun to continue). */
-export const EXIT_BUDGET = 3;
+export { EXIT_BUDGET } from "../exitCodes";
 
 export function summaryLine(what: string, s: { written: number; skipped: number; failed: number; notStarted: number; stoppedBecause: string | null }): string {
   const stop = s.stoppedBecause !== null ? `; stopped: ${s.stoppedBecause} (${s.notStarted} not started)` : "";
@@ -164,15 +196,25 @@ kill it at any moment and rerun, nothing is lost, duplicated or paid for twice.
   --repeats K              judge everything K times to measure judge noise: repeat 0 goes to the
                            output file, repeat r >= 1 to <output without .jsonl>.repeat-<r>.jsonl
   --first-n N              only the first N questions (FastChat's debug option)
+  --extra-categories A,B   question categories beyond MT-Bench's eight, judged without a
+                           reference as FastChat does; any other unknown category is an error
+                           (a typo such as "maths" would lose its reference answer)
   --dry-run                print what would be judged (and what is already done), no requests
   --batch                  use OpenAI's Batch API (half price, results within 24 h): one batch per
                            repeat; <output>.batch.json remembers a submitted batch, so rerunning
                            collects it instead of paying again. --poll-seconds N (default 30),
                            --max-wait-minutes M (default 1440; then exit 1, rerun to collect)
-${API_FLAGS_USAGE.replace("%CONCURRENCY%", "8").replace("%TIMEOUT%", "120")}
-  Default --base-url: https://api.openai.com/v1. Exit status: 0 done, 1 failures (rerun to
-  retry them), 3 budget reached (rerun with a higher --budget-usd to continue).
-
+  --rejudge-changed        judgments in the output made on other inputs than now (a regenerated
+                           answer, an edited judge prompt or reference) are moved to
+                           <output>.stale-<time> and judged again; without it the run refuses
+                           (old scores never pass for new answers)
+${apiFlagsUsage({ concurrency: 8, timeoutS: 120, deadlineS: 300, keyDefault: ["Default OPENAI_API_KEY; --judge-api-key-env is the same flag."] })}
+  Default --base-url: https://api.openai.com/v1. One run per output: a second run on the same
+  output is refused while the first is alive (<output>.lock names it; a dead one's lock is taken
+  over). --debug prints stack traces of internal errors.
+${EXIT_CODES_USAGE}
+  Ctrl-C (exit 130): the first one lets the requests in flight finish and be written, then prints
+  the command that resumes; a second one quits at once.
 Example:
   OPENAI_API_KEY=... icl-workbench judge --dump runs/llama3 --judge-prompts judge_prompts.jsonl \\
       --judge-model gpt-4 --concurrency 16 --budget-usd 20
@@ -206,6 +248,19 @@ function parseTurns(p: Parsed): (1 | 2)[] {
   });
 }
 
+/**
+ * Ctrl-C handling for a run writing `outputs` (only when running as the real process): the
+ * first Ctrl-C stops new requests and says so, the second quits at once.
+ */
+export function installInterrupt(io: CliIO, err: (t: string) => void, command: string, argv: readonly string[], outputs: readonly string[]): Interrupt | null {
+  if (io !== processIO) return null;
+  const files = outputs.join(", ");
+  return new Interrupt({
+    onFirst: () => err(`\ninterrupt: no new requests start; waiting for the ones in flight to finish and be written to ${files} (Ctrl-C again to quit now)\n`),
+    onSecond: () => err(`\nquitting now: lines already in ${files} are kept; rerun to continue:\n  ${rerunCommand(command, argv)}\n`),
+  }).install();
+}
+
 export const command: Command = {
   summary: "MT-Bench single grading (FastChat prompts), resumable, crash-safe, with cost budget",
   usage,
@@ -225,8 +280,11 @@ export const command: Command = {
       "first-n": { type: "string" },
       "dry-run": { type: "boolean" },
       batch: { type: "boolean" },
+      "judge-api-key-env": { type: "string" },
+      "rejudge-changed": { type: "boolean" },
       "poll-seconds": { type: "string" },
       "max-wait-minutes": { type: "string" },
+      "extra-categories": { type: "string" },
     });
     const dump = stringOpt(p, "dump", true);
     const judgeModel = stringOpt(p, "judge-model") ?? "gpt-4";
@@ -239,20 +297,24 @@ export const command: Command = {
     const repeats = numberOpt(p, "repeats", { integer: true, min: 1 }) ?? 1;
     const firstN = numberOpt(p, "first-n", { integer: true, min: 1 });
 
-    let questions: Question[] = loadQuestions(questionsPath);
-    if (firstN !== undefined) questions = questions.slice(0, firstN);
     const files = answerFiles(answersDir);
     const wanted = listOpt(p, "models") ?? [...files.keys()];
-    const answers = new Map<string, Answer[]>();
+    const judgedFiles = new Map<string, string>();
     for (const m of wanted) {
       const f = files.get(m);
       if (f === undefined) throw new UsageError(`--models: no answer file ${path.join(answersDir, `${m}.jsonl`)} (have: ${[...files.keys()].join(", ") || "none"})`);
-      answers.set(m, loadAnswers(f));
+      judgedFiles.set(m, f);
     }
-    if (answers.size === 0) throw new UsageError(`no answer files in ${answersDir}`);
-    const needRefs = questions.some((q) => ["math", "reasoning", "coding"].includes(q.category));
-    const references = needRefs ? loadReferenceAnswers(referencesPath) : [];
-    const judgePrompts = loadJudgePrompts(promptsPath);
+    if (judgedFiles.size === 0) throw new UsageError(`no answer files in ${answersDir}`);
+    const { questions, answers, references, judgePrompts } = loadJudgeInputs({
+      questionsFile: questionsPath,
+      answerFiles: judgedFiles,
+      referencesFile: referencesPath,
+      promptsFile: promptsPath,
+      turns,
+      firstN,
+      extraCategories: listOpt(p, "extra-categories") ?? [],
+    });
 
     const plans: { repeat: number; output: string; jobs: JudgeJob[] }[] = [];
     for (let r = 0; r < repeats; r++) {
@@ -282,51 +344,79 @@ export const command: Command = {
       return 0;
     }
 
-    const api = apiSetup(p, { defaultBaseUrl: "https://api.openai.com/v1", priceModel: judgeModel, defaultConcurrency: 8, defaultTimeoutS: 120 });
+    const api = apiSetup(p, {
+      defaultBaseUrl: "https://api.openai.com/v1",
+      priceModel: judgeModel,
+      defaultConcurrency: 8,
+      defaultTimeoutS: 120,
+      defaultDeadlineS: 300,
+      defaultKeyEnv: "OPENAI_API_KEY",
+      keyFlags: ["api-key-env", "judge-api-key-env"],
+    });
     const err = safeWriter(io, api.secrets);
-    err(`judge ${judgeModel} at ${api.describe}\n`);
-    let anyFailed = false;
-    let budgetStop = false;
-    let retries = 0;
-    if (boolOpt(p, "batch")) {
-      if (p.values["budget-usd"] !== undefined) throw new UsageError("--budget-usd cannot stop a batch midway; drop it with --batch (--dry-run shows the size)");
-      const pollSeconds = numberOpt(p, "poll-seconds", { min: 0 }) ?? 30;
-      const maxWait = numberOpt(p, "max-wait-minutes", { min: 0 }) ?? 24 * 60;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only --batch needs it
-      const { runBatchJudging } = require("../../experiment/batchJudging") as typeof import("../../experiment/batchJudging");
-      const batchRun = (pl: (typeof plans)[number], maxWaitSeconds: number) =>
-        runBatchJudging({
-          jobs: pl.jobs,
-          output: pl.output,
-          client: api.pool.firstClient(),
-          meter: api.meter,
-          pollSeconds,
-          maxWaitSeconds,
-          retry: api.retry,
-          onStatus: (line) => err(`repeat ${pl.repeat}: ${line}\n`),
-          onFailure: (job, msg) => err(`failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
-        });
-      // Submit every repeat's batch first (they run side by side), then wait for each.
-      const first = [];
-      for (const pl of plans) first.push(await batchRun(pl, 0));
-      for (const [i, pl] of plans.entries()) {
-        let s = first[i] as Awaited<ReturnType<typeof batchRun>>;
-        if (s.pending) s = await batchRun(pl, maxWait * 60);
-        io.stdout(
-          redactSecrets(
-            `repeat ${pl.repeat} -> ${pl.output}: ${s.planned} planned, ${s.skipped} already done, ${s.written} written, ${s.failed} failed${s.batchId ? ` (batch ${s.batchId})` : ""}\n`,
-            api.secrets,
-          ),
-        );
-        if (s.failed > 0) anyFailed = true;
-        if (s.stoppedBecause !== null) {
-          err(`${s.stoppedBecause}\n`);
-          anyFailed = true;
-        }
+    // One writer per output, taken before any request (a second run is refused here).
+    const locks: OutputLock[] = [];
+    try {
+      for (const pl of plans) locks.push(acquireOutputLock(pl.output));
+      for (const d of new Set(plans.map((pl) => path.dirname(pl.output)))) {
+        const removed = cleanStaleTempFiles(d, false);
+        if (removed.length > 0) err(`removed ${removed.length} temporary file(s) left by killed runs in ${d}\n`);
       }
-      io.stdout(`usage: ${api.meter.summary()} (at list prices; the Batch API bills half)\n`);
-      return anyFailed ? 1 : 0;
+      return await judgeAll(p, io, api, err, plans, argv);
+    } finally {
+      for (const l of locks) l.release();
     }
+  },
+};
+
+async function judgeAll(p: Parsed, io: CliIO, api: ApiSetup, err: (t: string) => void, plans: { repeat: number; output: string; jobs: JudgeJob[] }[], argv: readonly string[]): Promise<number> {
+  const judgeModel = stringOpt(p, "judge-model") ?? "gpt-4";
+  const onChanged = boolOpt(p, "rejudge-changed") ? "redo" : "refuse";
+  err(`judge ${judgeModel} at ${api.describe}\n`);
+  const codes: number[] = [EXIT_OK];
+  let retries = 0;
+  if (boolOpt(p, "batch")) {
+    if (p.values["budget-usd"] !== undefined) throw new UsageError("--budget-usd cannot stop a batch midway; drop it with --batch (--dry-run shows the size)");
+    const pollSeconds = numberOpt(p, "poll-seconds", { min: 0 }) ?? 30;
+    const maxWait = numberOpt(p, "max-wait-minutes", { min: 0 }) ?? 24 * 60;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only --batch needs it
+    const { runBatchJudging } = require("../../experiment/batchJudging") as typeof import("../../experiment/batchJudging");
+    const batchRun = (pl: (typeof plans)[number], maxWaitSeconds: number) =>
+      runBatchJudging({
+        jobs: pl.jobs,
+        output: pl.output,
+        client: api.pool.firstClient(),
+        meter: api.meter,
+        pollSeconds,
+        maxWaitSeconds,
+        retry: api.retry,
+        onChanged,
+        onStatus: (line) => err(`repeat ${pl.repeat}: ${line}\n`),
+        onFailure: (job, msg) => err(`failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
+      });
+    // Submit every repeat's batch first (they run side by side), then wait for each.
+    const first = [];
+    for (const pl of plans) first.push(await batchRun(pl, 0));
+    for (const [i, pl] of plans.entries()) {
+      let s = first[i] as Awaited<ReturnType<typeof batchRun>>;
+      if (s.pending) s = await batchRun(pl, maxWait * 60);
+      io.stdout(
+        redactSecrets(
+          `repeat ${pl.repeat} -> ${pl.output}: ${s.planned} planned, ${s.skipped} already done, ${s.written} written, ${s.failed} failed${s.batchId ? ` (batch ${s.batchId})` : ""}\n`,
+          api.secrets,
+        ),
+      );
+      codes.push(runExitCode({ stopKind: null, failed: s.failed }));
+      if (s.stoppedBecause !== null) {
+        err(`${s.stoppedBecause}\n`);
+        codes.push(runExitCode({ stopKind: null, failed: 1 }));
+      }
+    }
+    io.stdout(`usage: ${api.meter.summary()} (at list prices; the Batch API bills half)\n`);
+    return worstExitCode(codes);
+  }
+  const interrupt = installInterrupt(io, err, "judge", argv, plans.map((pl) => pl.output));
+  try {
     for (const pl of plans) {
       const progress = makeProgress(io, `judging (repeat ${pl.repeat})`, pl.jobs.length, api.meter, api.secrets);
       const s: JudgeRunSummary = await runJudging({
@@ -337,21 +427,26 @@ export const command: Command = {
         meter: api.meter,
         retry: api.retry,
         retryHooks: { onRetry: () => void retries++ },
+        itemDeadlineMs: api.itemDeadlineMs,
+        onChanged,
         progress,
         onFailure: (job, msg) => err(`${isTerminal(io) ? "\n" : ""}failed: ${job.model} question ${job.question.questionId} turn ${job.turn}: ${msg}\n`),
+        ...(interrupt !== null ? { stopReason: interrupt.reason } : {}),
       });
       progress.finish();
       if (s.truncatedBytes > 0) err(`${pl.output}: removed a torn last line (${s.truncatedBytes} bytes) left by an interrupted run\n`);
+      if (s.changed.count > 0) err(`${pl.output}: ${s.changed.count} judgment(s) made on other inputs moved to ${s.changed.movedTo}; judging them again\n`);
       io.stdout(redactSecrets(summaryLine(`repeat ${pl.repeat} -> ${pl.output}`, s), api.secrets));
-      if (s.failed > 0) anyFailed = true;
-      if (s.stoppedBecause !== null) {
-        if (s.stoppedBecause.startsWith("budget")) budgetStop = true;
-        else anyFailed = true;
-        break;
-      }
+      codes.push(runExitCode(s));
+      if (s.stoppedBecause !== null) break;
     }
-    io.stdout(`usage: ${api.meter.summary()}; ${retries} retries\n`);
-    if (budgetStop) return EXIT_BUDGET;
-    return anyFailed ? 1 : 0;
-  },
-};
+  } finally {
+    interrupt?.dispose();
+  }
+  io.stdout(`usage: ${api.meter.summary()}; ${retries} retries\n`);
+  if (interrupt?.wasInterrupted) {
+    err(`interrupted: every finished judgment is saved; rerun to continue (finished ones are skipped, never paid again):\n  ${rerunCommand("judge", argv)}\n`);
+    return EXIT_INTERRUPTED;
+  }
+  return worstExitCode(codes);
+}

@@ -3,11 +3,16 @@ import { DEDUPE_POLICIES, DEFAULT_DEDUPE, dedupeJudgments } from "../../analysis
 import { type ModelScores, type MtBenchScores, scoreColumns } from "../../analysis/mtbenchScores";
 import { loadJudgmentColumns } from "../../io/judgmentColumns";
 import { loadQuestions } from "../../io/mtbench";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { manifestJudgmentGaps } from "../../analysis/coverage";
+import { loadManifest } from "../../io/manifest";
 import { boolOpt, choiceOpt, parseCommandLine, stringOpt } from "../args";
 import { fmt, textTable } from "../format";
 import type { CliIO, Command } from "../io";
 
-const usage = `usage: icl-workbench mtbench-scores --judgments FILE [--questions FILE] [--dedupe all|last|first|error] [--judge-model NAME] [--json]
+const usage = `usage: icl-workbench mtbench-scores --judgments FILE [--questions FILE] [--dedupe all|last|first|error]
+                                     [--judge-model NAME] [--manifest FILE] [--json]
 
 Per-model MT-Bench single-grading scores: turn 1, turn 2, pooled average (FastChat
 show_result.py), mean of the two turns, counts, failed judgments and duplicates; per category
@@ -19,11 +24,30 @@ show_result.py), mean of the two turns, counts, failed judgments and duplicates;
                      show_results.py), all (FastChat show_result.py), first, error
   --judge-model NAME score only this judge's rows; the other judges' rows are dropped and
                      counted (a file with rows of several judges is refused without it)
+  --manifest FILE    the dump's manifest.jsonl (default: manifest.jsonl of the dump holding
+                     model_judgment/, when present): runs without any judgment and judged
+                     models missing from the manifest are reported on stderr
   --json             print {"models": [...]} as JSON (plus "other_judges" with --judge-model)
 
 A turn-1 row graded with a *-multi-turn judge prompt, or a turn-2 row with a single-turn one,
 is refused with the file, line and field.
 `;
+
+/** --manifest, else DUMP/manifest.jsonl for a judgment file DUMP/model_judgment/<judge>_single.jsonl. */
+function manifestPath(given: string | undefined, judgments: string): string | undefined {
+  if (given !== undefined) return given;
+  const beside = path.join(path.dirname(path.resolve(judgments)), "..", "manifest.jsonl");
+  return path.basename(path.dirname(path.resolve(judgments))) === "model_judgment" && fs.existsSync(beside) ? path.normalize(beside) : undefined;
+}
+
+/** The stderr lines about manifest runs and judged models that do not meet ("" when they all do). */
+function manifestReport(manifestFile: string, judgments: string, judged: readonly string[]): string {
+  const gaps = manifestJudgmentGaps(loadManifest(manifestFile).rows.map((r) => r.modelId), judged);
+  let out = "";
+  if (gaps.runsWithoutJudgments.length > 0) out += `mtbench-scores: runs in ${manifestFile} without any judgment in ${judgments}: ${gaps.runsWithoutJudgments.join(", ")}\n`;
+  if (gaps.judgedNotInManifest.length > 0) out += `mtbench-scores: judged models missing from ${manifestFile}: ${gaps.judgedNotInManifest.join(", ")}\n`;
+  return out;
+}
 
 /** The JSON shape printed with --json (snake_case, as documented in the README). */
 export function scoresToJson(s: MtBenchScores, withCategories: boolean, withOtherJudges = false): { models: Record<string, unknown>[]; other_judges?: Record<string, number> } {
@@ -79,6 +103,7 @@ export const command: Command = {
       dedupe: { type: "string" },
       "judge-model": { type: "string" },
       json: { type: "boolean" },
+      manifest: { type: "string" },
     });
     const judgments = stringOpt(p, "judgments", true);
     const questionsPath = stringOpt(p, "questions");
@@ -88,6 +113,8 @@ export const command: Command = {
     // The same path as openDump (lib/dump.ts): checked columns, the one dedupe, the one scoring.
     const cols = await loadJudgmentColumns(judgments, { ...(questions ? { questions } : {}), ...(judge === undefined ? {} : { judge }) });
     const scores = scoreColumns(cols, dedupeJudgments(cols, dedupe));
+    const manifestFile = manifestPath(stringOpt(p, "manifest"), judgments);
+    if (manifestFile !== undefined) io.stderr(manifestReport(manifestFile, judgments, scores.models.map((m) => m.model)));
     if (boolOpt(p, "json")) io.stdout(JSON.stringify(scoresToJson(scores, questions !== undefined, judge !== undefined)) + "\n");
     else io.stdout(plain(scores));
     return 0;

@@ -13,7 +13,7 @@ import {
   sampleDemos,
   withCategories,
 } from "../../experiment/prompts";
-import { boolOpt, choiceOpt, parseCommandLine, stringOpt } from "../args";
+import { boolOpt, choiceOpt, parseCommandLine, parseDecimal, stringOpt } from "../args";
 import { type CliIO, type Command, UsageError } from "../io";
 
 const usage = `usage: icl-workbench prompt --base FILE [--prepend DEMOS.jsonl [--n N] [--no-urial]]
@@ -43,8 +43,8 @@ Writes a URIAL-format prompt to stdout, byte for byte (no trailing newline is ad
 
 function intOpt(raw: string | undefined, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
-  const x = Number(raw);
-  if (raw.trim() === "" || !Number.isInteger(x)) throw new UsageError(`--${name} must be an integer (got "${raw}")`);
+  const x = parseDecimal(raw);
+  if (!Number.isInteger(x)) throw new UsageError(`--${name} must be an integer (got "${raw}")`);
   return x;
 }
 
