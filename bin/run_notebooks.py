@@ -118,7 +118,7 @@ def output_text(nb) -> str:
 def not_written_reason(text: str, name: str) -> str | None:
     """The line where the notebook says why a declared figure was not written."""
     for line in text.splitlines():
-        if name in line and "not written" in line:
+        if name in line and ("not written" in line or "not drawn" in line):
             return line.strip()
     return None
 

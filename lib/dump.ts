@@ -29,6 +29,7 @@ import * as path from "node:path";
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import type { CoverageReport } from "./analysis/coverage";
+import { type JudgeNoise, judgeNoise, judgmentsOfColumns } from "./analysis/judgeNoise";
 import { DEFAULT_DEDUPE, type DedupePolicy } from "./analysis/dedupe";
 import type { MtBenchScores } from "./analysis/mtbenchScores";
 import { questionScoreCells } from "./analysis/questionScores";
@@ -40,7 +41,7 @@ import { type AlpacaDump, alpacaRunSummary, loadAlpacaEvalDump } from "./pipelin
 import { type HiddenLocation, locateHiddenExperiments } from "./pipeline/hiddenLocate";
 import { type DumpFiles, type MtBenchRun, describeRun, readMtBenchDump } from "./pipeline/mtbench";
 
-export type { ColumnTable, CoverageReport, DedupePolicy, DumpFiles, MtBenchRun, MtBenchScores, RunManifest, Question, AlpacaDump, HiddenLocation };
+export type { ColumnTable, CoverageReport, DedupePolicy, DumpFiles, MtBenchRun, MtBenchScores, RunManifest, Question, AlpacaDump, HiddenLocation, JudgeNoise };
 export { DEFAULT_DEDUPE };
 
 export interface OpenDumpOptions {
@@ -103,6 +104,8 @@ export interface Dump {
   problems: DumpProblems;
   /** The same scores in the shape the lib/analysis functions take. */
   run: MtBenchRun;
+  /** Judge noise of the 1st turn from every row of the file (repeated judgments of one answer), before dedupe. */
+  judgeNoise: JudgeNoise[];
   /** A few lines on what was loaded, dropped and missing (`describeRun`'s text). */
   describe(): string;
 }
@@ -310,6 +313,7 @@ export async function openDump(dir: string, opts: OpenDumpOptions = {}): Promise
     coverage: run.coverage,
     problems,
     run,
+    judgeNoise: judgeNoise(judgmentsOfColumns(cols)),
     describe: () => describeRun(run),
   };
 }

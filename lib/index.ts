@@ -94,3 +94,18 @@ export * from "./figures/hiddenStates";
 export * from "./pipeline/hiddenSections";
 export * from "./pipeline/hiddenLocate";
 export * from "./pipeline/hiddenClaims";
+
+// ---------------------------------------------------------------- section recipes (one per notebook)
+export * as urialVsInstruct from "./sections/urialVsInstruct";
+export * as decoding from "./sections/decoding";
+export * as scaling from "./sections/scaling";
+export * as greedy from "./sections/greedy";
+export * as qaMatching from "./sections/qaMatching";
+export * as iclVsIft from "./sections/iclVsIft";
+export * as transfer from "./sections/transfer";
+export * as hidden from "./sections/hidden";
+export { type SectionBase, type SectionParams, judgeNoiseOf, figureResult, tableResult } from "./sections/section";
+// arquero and simple-statistics for a cell's own analysis
+export { op } from "arquero";
+export * as aq from "arquero";
+export { ss } from "./stats/index";

@@ -10,7 +10,8 @@
  * - `exactAgreement`: share of repeated cells whose scores are all equal.
  * Failed judgments are left out. Complexity: O(rows).
  */
-import type { Judgment } from "../model/mtbench";
+import type { JudgmentColumns } from "../io/judgmentColumns";
+import type { Judgment, QuestionId } from "../model/mtbench";
 import type { TableView } from "../model/table";
 
 export interface JudgeNoise {
@@ -127,4 +128,22 @@ export function describeJudgeNoise(rows: readonly JudgeNoise[]): string {
     `for a run mean over ${pooled.nQuestions} questions judged once the judge alone contributes an SD of ${pooled.seOfRunMean?.toFixed(3)} ` +
     `(×√2 = ${((pooled.seOfRunMean ?? 0) * Math.SQRT2).toFixed(3)} for a gap between two runs).`
   );
+}
+
+/**
+ * The rows of judgment columns as the `Judgment` fields `judgeNoise` reads (every stored row, in
+ * file order, before any dedupe: repeated judgments are what judge noise is made of).
+ */
+export function* judgmentsOfColumns(cols: JudgmentColumns): Generator<Judgment> {
+  for (let r = 0; r < cols.nRows; r++) {
+    const s = cols.score[r] as number;
+    yield {
+      questionId: cols.questionIds[cols.question[r] as number] as QuestionId,
+      model: cols.models[cols.model[r] as number] as string,
+      turn: cols.turn[r] as 1 | 2,
+      judge: [cols.judges[cols.judge[r] as number] as string, cols.prompts[cols.prompt[r] as number] as string],
+      score: Number.isNaN(s) ? { kind: "failed", reason: "no_rating", raw: null } : { kind: "scored", score: s },
+      line: cols.line[r] as number,
+    };
+  }
 }

@@ -6,10 +6,10 @@
 import { type DecodingGrid, decodingGapSpecs, decodingGrids, decodingHeatmapInput, decodingReproductionLayout, decodingTableLayout, publishedDecodingPoints } from "../analysis/decoding";
 import { type PairedGap, pairedGaps } from "../analysis/pairedGaps";
 import { scoredRuns } from "../analysis/runJoin";
-import { heatmapGrid, heatmapGridHeight } from "../figures/heatmap";
+import { heatmapGrid } from "../figures/heatmap";
 import { loadPublishedTable2 } from "../io/paperTables";
 import { type EmptyResult, type FigureResult, type TableResult, nothingToShow } from "../notebook/shown";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
 
 export interface DecodingSection extends SectionBase {
   grids: DecodingGrid[];
@@ -38,13 +38,7 @@ export async function open(p: SectionParams = { dump: EXAMPLE_DUMP }): Promise<D
 export function heatmaps(s: DecodingSection): FigureResult | EmptyResult {
   if (s.grids.length === 0) return nothingToShow("figure", NO_GRID);
   const input = decodingHeatmapInput(s.grids);
-  return {
-    kind: "figure",
-    figure: heatmapGrid(input, { title: "1st-turn MT-Bench over temperature x top-p", colorbarTitle: "1st turn", exampleData: s.dump.example }),
-    size: "double",
-    heightIn: heatmapGridHeight(input),
-    example: s.dump.example,
-  };
+  return figureResult(heatmapGrid(input, { title: "1st-turn MT-Bench over temperature x top-p", colorbarTitle: "1st turn", exampleData: s.dump.example }), s.dump.example);
 }
 
 /** Every grid cell as a table. */

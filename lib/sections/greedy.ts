@@ -8,12 +8,12 @@ import { type GreedySearch, type PromptRun, greedySearches, greedyStepsInput, gr
 import { type PairedGap, alpacaComparisonGaps, pairedGaps } from "../analysis/pairedGaps";
 import { scoredRuns } from "../analysis/runJoin";
 import { type Dump, openDump } from "../dump";
-import { greedySteps, greedyStepsHeight } from "../figures/greedySteps";
+import { greedySteps } from "../figures/greedySteps";
 import { type PublishedPromptRow, loadPublishedTable1, loadPublishedTable5 } from "../io/paperTablesMore";
 import { type EmptyResult, type FigureResult, type TableResult, type TextResult, nothingToShow } from "../notebook/shown";
 import { alpacaSummaries, describeAlpacaDump } from "../pipeline/alpacaEvalDump";
 import { dumpJudges } from "../pipeline/judgeFiles";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, judgeNoiseOf, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
 
 export interface GreedyParams extends SectionParams {
   /** The judge of the search's candidates (the paper: gpt-4-turbo); its file is optional. */
@@ -70,13 +70,7 @@ const NO_SEARCH = (s: GreedySection): string =>
 export function steps(s: GreedySection): FigureResult | EmptyResult {
   if (s.searches.length === 0) return nothingToShow("figure", NO_SEARCH(s));
   const input = greedyStepsInput(s.searches);
-  return {
-    kind: "figure",
-    figure: greedySteps(input, { title: `Greedy search: 1st-turn MT-Bench of the candidates (judge ${s.searchJudge})`, exampleData: s.dump.example }),
-    size: "double",
-    heightIn: greedyStepsHeight(input),
-    example: s.dump.example,
-  };
+  return figureResult(greedySteps(input, { title: `Greedy search: 1st-turn MT-Bench of the candidates (judge ${s.searchJudge})`, exampleData: s.dump.example }), s.dump.example);
 }
 
 /** The candidates per step as a table. */
@@ -131,4 +125,9 @@ export function gapsFigure(s: GreedySection): FigureResult | EmptyResult {
 /** What the search judge's file says (for the summary of a cell). */
 export function searchSummary(s: GreedySection): TextResult {
   return { kind: "text", text: s.search === null ? NO_SEARCH(s) : s.search.describe() };
+}
+
+/** Judge noise of the search judge, which re-judged its best candidates several times. */
+export function searchJudgeNoise(s: GreedySection): TableResult | EmptyResult {
+  return s.search === null ? nothingToShow("table", NO_SEARCH(s)) : judgeNoiseOf(s.search);
 }

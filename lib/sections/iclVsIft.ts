@@ -6,11 +6,11 @@ import { iclVsIftComparisons, iclVsIftCurveInput, iclVsIftGapSpecs, iclVsIftResu
 import { type PairedGap, pairedGaps } from "../analysis/pairedGaps";
 import { scoredRuns } from "../analysis/runJoin";
 import { type ScalingResult, scalingPublishedLayout, scalingTableLayout, withCurveIntervals } from "../analysis/scaling";
-import { curveGrid, curveGridHeight } from "../figures/scalingCurves";
+import { curveGrid } from "../figures/scalingCurves";
 import { loadPublishedTable2 } from "../io/paperTables";
 import { loadPublishedTable3 } from "../io/paperTablesMore";
 import { type EmptyResult, type FigureResult, type TableResult, nothingToShow } from "../notebook/shown";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
 
 export interface IclVsIftSection extends SectionBase {
   /** ICL and IFT curves with their bootstrap intervals. */
@@ -39,13 +39,7 @@ export async function open(p: SectionParams = { dump: EXAMPLE_DUMP }): Promise<I
 export function curves(s: IclVsIftSection): FigureResult | EmptyResult {
   if (s.result.curves.length === 0) return nothingToShow("figure", NO_CURVE);
   const input = iclVsIftCurveInput(s.result);
-  return {
-    kind: "figure",
-    figure: curveGrid(input, { title: "ICL vs IFT (mean ± std over seeds; band: bootstrap 95% CI)", xType: "log", exampleData: s.dump.example }),
-    size: "double",
-    heightIn: curveGridHeight(input),
-    example: s.dump.example,
-  };
+  return figureResult(curveGrid(input, { title: "ICL vs IFT (mean ± std over seeds; band: bootstrap 95% CI)", xType: "log", exampleData: s.dump.example }), s.dump.example);
 }
 
 /** Every point of both curves. */

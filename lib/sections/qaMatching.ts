@@ -9,7 +9,7 @@ import { scoredRuns } from "../analysis/runJoin";
 import { categoryBars } from "../figures/categoryBars";
 import { type PublishedQaCell, loadPublishedTable3 } from "../io/paperTablesMore";
 import { type EmptyResult, type FigureResult, type TableResult, nothingToShow } from "../notebook/shown";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
 
 export interface QaMatchingSection extends SectionBase {
   cells: QaCell[];
@@ -44,13 +44,7 @@ export function table3(s: QaMatchingSection): TableResult | EmptyResult {
 /** Table 3 as grouped bars. */
 export function bars(s: QaMatchingSection): FigureResult | EmptyResult {
   if (s.cells.length === 0) return nothingToShow("figure", NO_CELL);
-  return {
-    kind: "figure",
-    figure: categoryBars(table3BarsInput(s.cells), { title: "1st-turn MT-Bench by question-answer matching", yTitle: "MT-Bench 1st turn", exampleData: s.dump.example }),
-    size: "double",
-    heightIn: 3,
-    example: s.dump.example,
-  };
+  return figureResult(categoryBars(table3BarsInput(s.cells), { title: "1st-turn MT-Bench by question-answer matching", yTitle: "MT-Bench 1st turn", exampleData: s.dump.example }), s.dump.example);
 }
 
 /** Each ablation − correct pairs on the same questions. */

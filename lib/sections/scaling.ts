@@ -6,11 +6,11 @@
 import { type PairedGap, pairedGaps } from "../analysis/pairedGaps";
 import { scoredRuns } from "../analysis/runJoin";
 import { type ScalingResult, scalingCurveInput, scalingGapSpecs, scalingPublishedLayout, scalingResult, scalingTableLayout, withCurveIntervals } from "../analysis/scaling";
-import { curveGrid, curveGridHeight } from "../figures/scalingCurves";
+import { curveGrid } from "../figures/scalingCurves";
 import { loadPublishedTable2 } from "../io/paperTables";
 import { loadPublishedTable1, loadPublishedTable3 } from "../io/paperTablesMore";
 import { type EmptyResult, type FigureResult, type TableResult, nothingToShow } from "../notebook/shown";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
 
 export interface ScalingSection extends SectionBase {
   /** Curves with their bootstrap intervals. */
@@ -39,13 +39,7 @@ export async function open(p: SectionParams = { dump: EXAMPLE_DUMP }): Promise<S
 export function curves(s: ScalingSection): FigureResult | EmptyResult {
   if (s.scaling.curves.length === 0) return nothingToShow("figure", NO_CURVE);
   const input = scalingCurveInput(s.scaling);
-  return {
-    kind: "figure",
-    figure: curveGrid(input, { title: "MT-Bench vs number of demonstrations (mean ± std over seeds; band: bootstrap 95% CI)", xType: "log", exampleData: s.dump.example }),
-    size: "double",
-    heightIn: curveGridHeight(input),
-    example: s.dump.example,
-  };
+  return figureResult(curveGrid(input, { title: "MT-Bench vs number of demonstrations (mean ± std over seeds; band: bootstrap 95% CI)", xType: "log", exampleData: s.dump.example }), s.dump.example);
 }
 
 /** Every point: mean and std over seeds, bootstrap interval. */

@@ -16,6 +16,9 @@ import { dumpDir, resultsDir } from "../paths";
 import { type PairedGap, gapForestRows, pairedGapLayout } from "../analysis/pairedGaps";
 import type { QuestionScoreTable } from "../analysis/questionScores";
 import { gapForest } from "../figures/gapForest";
+import { describeJudgeNoise, judgeNoiseLayout } from "../analysis/judgeNoise";
+import { figureHeightIn } from "../figures/theme";
+import type { FigureSpec } from "../figures/types";
 import type { QuestionId } from "../model/mtbench";
 import { type Rng, createRng } from "../stats/rng";
 
@@ -125,11 +128,20 @@ export function gapTable(gaps: readonly PairedGap[], title: string, example: boo
 export function gapFigure(gaps: readonly PairedGap[], opts: { title: string; xTitle: string; example: boolean; emptyReason: string }): FigureResult | EmptyResult {
   if (gaps.every((g) => g.gap === null)) return nothingToShow("figure", opts.emptyReason);
   const rows = gapForestRows(gaps);
-  return {
-    kind: "figure",
-    figure: gapForest(rows, { title: opts.title, xTitle: opts.xTitle, level: 0.95, exampleData: opts.example }),
-    size: "double",
-    heightIn: 1.2 + 0.16 * rows.length,
-    example: opts.example,
-  };
+  return figureResult(gapForest(rows, { title: opts.title, xTitle: opts.xTitle, level: 0.95, exampleData: opts.example }), opts.example);
+}
+
+/** A figure as a cell's result, at double column, its height the one its builder laid it out for. */
+export function figureResult(figure: FigureSpec, example: boolean): FigureResult {
+  return { kind: "figure", figure, size: "double", heightIn: figureHeightIn(figure), example };
+}
+
+/**
+ * Judge noise of a dump's judge from its repeated judgments (every row of the file, before
+ * dedupe), or why it cannot be estimated there.
+ */
+export function judgeNoiseOf(dump: Dump, title = `Judge noise (${dump.judge}) from repeated judgments, 1st turn`): TableResult | EmptyResult {
+  const notes = [describeJudgeNoise(dump.judgeNoise)];
+  if (dump.judgeNoise.length === 0) return nothingToShow("table", notes[0] as string);
+  return { ...(tableResult(judgeNoiseLayout(dump.judgeNoise, title), { example: dump.example, emptyReason: "" }) as TableResult), notes };
 }

@@ -23,7 +23,7 @@ import { categoryBars } from "../figures/categoryBars";
 import { loadPublishedTable2, loadPublishedTable7 } from "../io/paperTables";
 import { MTBENCH_CATEGORIES, type PublishedCategoryRow, type PublishedTurnRow } from "../model/paper";
 import { type EmptyResult, type FigureResult, type TableResult, type TextResult, nothingToShow } from "../notebook/shown";
-import { type SectionBase, type SectionParams, openSectionBase, tableResult } from "./section";
+import { type SectionBase, type SectionParams, figureResult, openSectionBase, tableResult } from "./section";
 
 export interface UrialVsInstructSection extends SectionBase {
   /** The dump's base / URIAL / instruct runs (every judged model when the dump has no manifest). */
@@ -72,13 +72,7 @@ export function table7(s: UrialVsInstructSection): TableResult | EmptyResult {
 /** Per-category bars of the dump's runs. */
 export function categoryFigure(s: UrialVsInstructSection): FigureResult | EmptyResult {
   if (s.rows.length === 0) return nothingToShow("figure", "the dump has no judged base, URIAL or instruct run");
-  return {
-    kind: "figure",
-    figure: categoryBars(categorySeriesFromRows(s.rows, MTBENCH_CATEGORIES), { title: "MT-Bench per category: base + URIAL vs instruct", exampleData: s.dump.example }),
-    size: "double",
-    heightIn: 3,
-    example: s.dump.example,
-  };
+  return figureResult(categoryBars(categorySeriesFromRows(s.rows, MTBENCH_CATEGORIES), { title: "MT-Bench per category: base + URIAL vs instruct", exampleData: s.dump.example }), s.dump.example);
 }
 
 /** The published per-category scores of the dump's base models (nothing when none is in Table 7). */
@@ -88,7 +82,7 @@ export function publishedCategoryFigure(s: UrialVsInstructSection): FigureResult
   if (series.series.length === 0) {
     return nothingToShow("figure", `no base model of the dump (${baseModels.join(", ") || "none"}) is in Zhao et al. Table 7`);
   }
-  return { kind: "figure", figure: categoryBars(series, { title: "Published (Zhao et al. Table 7)" }), size: "double", heightIn: 3 };
+  return figureResult(categoryBars(series, { title: "Published (Zhao et al. Table 7)" }), false);
 }
 
 /** Every number of the dump beside the published one (difference = reproduced − published). */
