@@ -2,6 +2,8 @@
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** True for the process's own streams, also behind a redacting wrapper (signals, terminals). */
+  isProcess?: boolean;
 }
 
 /** A subcommand of `icl-workbench`. */
@@ -25,4 +27,5 @@ export class UsageError extends Error {
 export const processIO: CliIO = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  isProcess: true,
 };

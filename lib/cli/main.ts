@@ -51,7 +51,7 @@ function topUsage(summaries: [string, string][]): string {
 
 /** `io` with every registered secret redacted from what is written (looked up at write time). */
 export function redactingIO(io: CliIO): CliIO {
-  return { stdout: (t) => io.stdout(redactKnownSecrets(t)), stderr: (t) => io.stderr(redactKnownSecrets(t)) };
+  return { stdout: (t) => io.stdout(redactKnownSecrets(t)), stderr: (t) => io.stderr(redactKnownSecrets(t)), ...(io.isProcess === true ? { isProcess: true } : {}) };
 }
 
 /** The exit status and the printed lines for an error that reached the top level. */

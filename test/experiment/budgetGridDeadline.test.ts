@@ -66,7 +66,7 @@ test("defect 6: the points of a decoding grid run side by side over one pool of 
     ends.push({ end: now + 80, point });
     maxInFlight = Math.max(maxInFlight, live.length + 1);
     maxPointsAtOnce = Math.max(maxPointsAtOnce, new Set([...live.map((e) => e.point), point]).size);
-    return { kind: "json", body: chatCompletion(`answer ${point}`), delayMs: 80 };
+    return { kind: "json", body: chatCompletion(`answer ${point}`), delayMs: 300 };
   });
   try {
     const c = captureIO();

@@ -16,7 +16,7 @@ import { resolvePrices, UsageMeter } from "../../experiment/usage";
 import { loadJudgeInputs } from "../../experiment/judgeInputs";
 import { boolOpt, listOpt, numberOpt, type OptionSpec, type Parsed, parseCommandLine, stringOpt } from "../args";
 import { EXIT_INTERRUPTED, Interrupt, rerunCommand } from "../interrupt";
-import { type CliIO, type Command, processIO, UsageError } from "../io";
+import { type CliIO, type Command, UsageError } from "../io";
 import { EXIT_CODES_USAGE, EXIT_OK, runExitCode, worstExitCode } from "../exitCodes";
 import { cleanStaleTempFiles } from "../../io/atomic";
 import { acquireOutputLock, type OutputLock } from "../../experiment/outputLock";
@@ -150,7 +150,7 @@ export function safeWriter(io: CliIO, secrets: readonly string[]): (text: string
 }
 
 export function isTerminal(io: CliIO): boolean {
-  return io === processIO && process.stderr.isTTY === true;
+  return io.isProcess === true && process.stderr.isTTY === true;
 }
 
 export function makeProgress(io: CliIO, label: string, total: number, meter: UsageMeter, secrets: readonly string[]): Progress {
@@ -253,7 +253,7 @@ function parseTurns(p: Parsed): (1 | 2)[] {
  * first Ctrl-C stops new requests and says so, the second quits at once.
  */
 export function installInterrupt(io: CliIO, err: (t: string) => void, command: string, argv: readonly string[], outputs: readonly string[]): Interrupt | null {
-  if (io !== processIO) return null;
+  if (io.isProcess !== true) return null;
   const files = outputs.join(", ");
   return new Interrupt({
     onFirst: () => err(`\ninterrupt: no new requests start; waiting for the ones in flight to finish and be written to ${files} (Ctrl-C again to quit now)\n`),
