@@ -36,7 +36,7 @@ export interface GreedySection extends SectionBase {
 export const EXAMPLE_DUMP = "data/examples/greedy";
 
 /** The set-up cell: reads the final judge's and the search judge's judgments, the searches and the gaps. */
-export async function open(p: GreedyParams = { dump: EXAMPLE_DUMP }): Promise<GreedySection> {
+export async function open(p: GreedyParams = { dump: EXAMPLE_DUMP, judge: "gpt-4" }): Promise<GreedySection> {
   const base = await openSectionBase(p);
   const searchJudge = p.searchJudge ?? "gpt-4-turbo";
   const dump = base.dump;

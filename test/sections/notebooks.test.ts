@@ -47,9 +47,12 @@ for (const b of BOOKS) {
     }
     const all = code.join("\n");
     for (const name of section.figures) assert.ok(all.includes(`"${name}"`), `figure ${name} is drawn by a cell`);
-    const drawn = [...all.matchAll(/showFigure\([\s\S]*?"(\d\d-[a-z0-9-]+)"/g)].map((m) => m[1]);
+    // a figure cell awaits show (export); a table cell does not need to
+    const drawn = [...all.matchAll(/await wb\.show\([^\n]*?"(\d\d-[a-z0-9-]+)"\);/g)].map((m) => m[1]);
     assert.deepEqual([...new Set(drawn)].sort(), [...section.figures].sort(), "every drawn figure is declared");
-    assert.match(code[0] ?? "", new RegExp(`wb\\.dumpDir\\("data/examples/${b.example}"\\)`));
+    // the set-up is one call (the section's open) on the bundled example; every other cell is one call plus show
+    assert.match(code[0] ?? "", new RegExp(`const s = await wb\\.\\w+\\.open\\(\\{ dump: "data/examples/${b.example}"`));
+    for (const src of code.slice(1, -1)) assert.match(src.trim(), /^(await )?wb\.show\([\s\S]*\);$/, `one call plus show per cell: ${src}`);
     assert.match(code[code.length - 1] ?? "", /await wb\.closeFigureExporter\(\);/);
   });
 
