@@ -1,99 +1,19 @@
 /**
- * The workbench's public API: what notebooks import (`import * as wb from "../lib"`).
+ * The notebook surface (`import * as wb from "./build/lib/index"` in a tslab cell), grouped as
+ * the README lists it. The experiment side (prompts, generation, judging, greedy search,
+ * hidden-state jobs) has its own entry, lib/experiment/index.ts, used by the CLI.
  */
-export * from "./paths";
-export * from "./model/errors";
-export * from "./model/mtbench";
-export * from "./model/manifest";
-export * from "./model/paper";
-export * from "./model/table";
-export * from "./io/jsonl";
-export * from "./io/csv";
-export * from "./io/atomic";
-export * from "./io/mtbench";
-export * from "./io/manifest";
-export * from "./io/paperTables";
-export * from "./analysis/mtbenchScores";
-export * from "./analysis/dedupe";
-export * from "./io/judgmentColumns";
-export * from "./dump";
-export * from "./analysis/coverage";
-export * from "./analysis/urialVsInstruct";
-export * from "./figures/types";
-export * from "./figures/theme";
-export * from "./figures/categoryBars";
-export * from "./pipeline/mtbench";
-export * from "./notebook/table";
-export * from "./export/chromium";
-export * from "./export/exportFigure";
-export * from "./notebook/display";
-export * from "./notebook/shown";
-export * from "./notebook/show";
-export * from "./experiment/prompts";
-export * from "./experiment/candidates";
-export * from "./experiment/urialStyle";
-export * from "./experiment/mtbenchJudge";
-export * from "./experiment/judging";
-export * from "./experiment/batchJudging";
-export * from "./experiment/generation";
-export * from "./experiment/alpacaGeneration";
-export * from "./io/alpacaEvalInstructions";
-export * from "./experiment/greedy";
-export * from "./experiment/greedyPipeline";
-export * from "./experiment/greedyExport";
-export * from "./experiment/endpoints";
-export * from "./experiment/usage";
-export * from "./experiment/retry";
-export * from "./experiment/appendLog";
-export * from "./experiment/manifestRows";
-export * from "./experiment/secrets";
-export * from "./stats/rng";
-export * from "./stats/quantile";
-export * from "./stats/mean";
-export * from "./stats/median";
-export * from "./stats/sumOfSquaredDeviations";
-export * from "./stats/sampleStandardDeviation";
-export * from "./stats/populationStandardDeviation";
-export * from "./stats/standardError";
-export * from "./stats/normal";
-export * from "./stats/gamma";
-export * from "./stats/studentT";
-export * from "./stats/tConfidenceInterval";
-export * from "./stats/cosineSimilarity";
-export * from "./stats/bootstrap";
-export * from "./stats/pairedBootstrap";
-export * from "./stats/signedRankDistribution";
-export * from "./stats/wilcoxon";
-export * from "./stats/pairedScoreTest";
-export * from "./io/alpacaEval";
-export * from "./analysis/alpacaEval";
-export * from "./analysis/lengthControlled";
-export * from "./pipeline/alpacaEvalDump";
-export * from "./io/paperTablesMore";
-export * from "./analysis/pairedGaps";
-export * from "./analysis/runJoin";
-export * from "./analysis/judgeNoise";
-export * from "./analysis/questionScores";
-export * from "./analysis/decoding";
-export * from "./analysis/scaling";
-export * from "./analysis/greedy";
-export * from "./analysis/qaMatching";
-export * from "./analysis/iclVsIft";
-export * from "./analysis/transfer";
-export * from "./pipeline/questionScores";
-export * from "./pipeline/judgeFiles";
-export * from "./figures/gapForest";
-export * from "./figures/heatmap";
-export * from "./figures/scalingCurves";
-export * from "./figures/greedySteps";
-export * from "./io/safetensors";
-export * from "./io/hiddenDump";
-export * from "./analysis/hiddenStates";
-export * from "./experiment/hiddenJob";
-export * from "./figures/hiddenStates";
-export * from "./pipeline/hiddenSections";
-export * from "./pipeline/hiddenLocate";
-export * from "./pipeline/hiddenClaims";
+// ---------------------------------------------------------------- paths and errors
+export { repoRoot, fromRepo, resultsDir, dumpDir } from "./paths";
+export { InputError } from "./model/errors";
+
+// ---------------------------------------------------------------- a dump, read once into tables
+export { openDump, runsTable, DEFAULT_DEDUPE, type Dump, type DumpProblems, type OpenDumpOptions } from "./dump";
+export { DEDUPE_POLICIES, type DedupePolicy } from "./analysis/dedupe";
+export type { Question, QuestionId, Judgment } from "./model/mtbench";
+export type { RunManifest, RunManifestRow, Setting, Ablation } from "./model/manifest";
+export { MTBENCH_CATEGORIES } from "./model/paper";
+export { formatCoverage, type CoverageReport } from "./analysis/coverage";
 
 // ---------------------------------------------------------------- section recipes (one per notebook)
 export * as urialVsInstruct from "./sections/urialVsInstruct";
@@ -104,8 +24,49 @@ export * as qaMatching from "./sections/qaMatching";
 export * as iclVsIft from "./sections/iclVsIft";
 export * as transfer from "./sections/transfer";
 export * as hidden from "./sections/hidden";
-export { type SectionBase, type SectionParams, judgeNoiseOf, figureResult, tableResult } from "./sections/section";
-// arquero and simple-statistics for a cell's own analysis
+export { type SectionBase, type SectionParams, judgeNoiseOf, figureResult, tableResult, tableOfView } from "./sections/section";
+
+// ---------------------------------------------------------------- showing and exporting
+export { show, type Showable, type ShowOptions } from "./notebook/show";
+export { nothingToShow, type Shown, type TableResult, type FigureResult, type EmptyResult, type TextResult, type ColumnFormat } from "./notebook/shown";
+export { showFigure, type ShowFigureOptions } from "./notebook/display";
+export { exportFigure, closeFigureExporter } from "./export/exportFigure";
+
+// ---------------------------------------------------------------- tables and statistics for a cell's own analysis
 export { op } from "arquero";
 export * as aq from "arquero";
 export { ss } from "./stats/index";
+export { createRng, type Rng } from "./stats/rng";
+export { mean } from "./stats/mean";
+export { median } from "./stats/median";
+export { quantile } from "./stats/quantile";
+export { sampleStandardDeviation } from "./stats/sampleStandardDeviation";
+export { populationStandardDeviation } from "./stats/populationStandardDeviation";
+export { standardError } from "./stats/standardError";
+export { tConfidenceInterval } from "./stats/tConfidenceInterval";
+export { cosineSimilarity } from "./stats/cosineSimilarity";
+export { bootstrapMean } from "./stats/bootstrap";
+export { pairedBootstrapMeanDifference } from "./stats/pairedBootstrap";
+export { wilcoxonSignedRank } from "./stats/wilcoxon";
+export { pairedScoreTest } from "./stats/pairedScoreTest";
+export { pairedGaps, pairedGapLayout, gapForestRows, type GapSpec, type PairedGap } from "./analysis/pairedGaps";
+export { judgeNoise, describeJudgeNoise, type JudgeNoise } from "./analysis/judgeNoise";
+
+// ---------------------------------------------------------------- published numbers (data/paper)
+export { loadPublishedTable2, loadPublishedTable7 } from "./io/paperTables";
+export { loadPublishedTable1, loadPublishedTable3, loadPublishedTable5, loadPublishedTable6 } from "./io/paperTablesMore";
+
+// ---------------------------------------------------------------- figure builders and theme
+export type { FigureSpec, PlotlyTrace, PlotlyLayout } from "./figures/types";
+export { categoryBars } from "./figures/categoryBars";
+export { gapForest } from "./figures/gapForest";
+export { heatmapGrid } from "./figures/heatmap";
+export { curveGrid } from "./figures/scalingCurves";
+export { greedySteps } from "./figures/greedySteps";
+export { COLUMN_WIDTHS, FONT_FAMILY, FONT_PT, figureHeightIn, type ColumnWidth } from "./figures/theme";
+
+// ---------------------------------------------------------------- AlpacaEval and hidden states
+export { loadAlpacaEvalDump, type AlpacaDump } from "./pipeline/alpacaEvalDump";
+export { alpacaWinRate } from "./analysis/alpacaEval";
+export { loadHiddenDump } from "./io/hiddenDump";
+export { loadHiddenExperiments, hiddenDumpRoot, type HiddenExperiments } from "./pipeline/hiddenSections";

@@ -63,7 +63,7 @@ test("defect 6: the points of a decoding grid run side by side over one pool of 
     const now = Date.now();
     const live = ends.filter((e) => e.end > now);
     const point = `${b.temperature}/${b.repetition_penalty}`;
-    ends.push({ end: now + 80, point });
+    ends.push({ end: now + 300, point });
     maxInFlight = Math.max(maxInFlight, live.length + 1);
     maxPointsAtOnce = Math.max(maxPointsAtOnce, new Set([...live.map((e) => e.point), point]).size);
     return { kind: "json", body: chatCompletion(`answer ${point}`), delayMs: 300 };

@@ -5,7 +5,7 @@
  * Bootstraps use fewer resamples than the notebooks (the intervals' width does not change the
  * layout, only the numbers) and the notebooks' seed.
  */
-import * as wb from "../../lib/index";
+import * as wb from "../support/libAll";
 import { greedySteps, greedyStepsHeight } from "../../lib/figures/greedySteps";
 import { gapForest, gapForestHeight } from "../../lib/figures/gapForest";
 import { heatmapGrid, heatmapGridHeight } from "../../lib/figures/heatmap";
