@@ -81,7 +81,7 @@ test("a dump with no run the paper has: 01 only, no example data, no stale outpu
   assert.match(r.stdout, /sections to run: 01\n/);
   assert.match(r.stdout, /01-urial-vs-instruct\.ipynb: cell 3 of \d+/, "progress inside the notebook");
   assert.match(r.stdout, /1 passed, 0 failed/);
-  assert.match(r.stdout, /figure "01-category-bars-published" not written: no base model of the dump \(NotInThePaper-8B\)/);
+  assert.match(r.stdout, /01-category-bars-published: not drawn — no base model of the dump \(NotInThePaper-8B\)/);
 
   // only 01's outputs (stale ones cleared, the user's own file kept)
   const files = listFiles(out);
