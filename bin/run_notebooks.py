@@ -359,6 +359,9 @@ def tool_versions(plan: dict) -> dict:
 def write_index(out: Path, plan: dict, results: dict, marked: list[str]) -> None:
     versions = tool_versions(plan)
     headline = reproduction_headline(out / "tables" / "01-reproduction-report.csv")
+    if headline is None and results.get("01", {}).get("ok"):
+        # 01 ran and wrote no report: the recipe found no number with a published counterpart
+        headline = {"rows": 0, "n": 0, "text": "no number of the dump has a published counterpart (01 wrote no reproduction report)"}
     dump = plan["dump"] or "bundled examples (data/examples/): synthetic, NOT results"
     ch = plan["contentHash"]
     esc = html.escape
