@@ -65,7 +65,6 @@ export async function openSectionBase(p: SectionParams): Promise<SectionBase> {
   const seed = p.seed ?? DEFAULT_SEED;
   const resamples = p.resamples ?? DEFAULT_RESAMPLES;
   const text = [
-    `dump: ${dump.dir}${dump.example ? "  [EXAMPLE DATA: not results]" : ""}`,
     `judge: ${dump.judge}; dedupe policy: ${dump.dedupe}; bootstrap: seed ${seed}, ${resamples} resamples, 95% percentile intervals`,
     `results: ${resultsDir()}`,
     "",
