@@ -505,6 +505,14 @@ def main() -> int:
         if not args.dumps:
             ap.error("--manifest needs --dumps")
     plan = load_plan(args)
+    books_dir = args.notebooks.resolve()
+    other_dir = books_dir != NOTEBOOKS.resolve()
+    if other_dir:
+        # another folder of notebooks (the benchmark's one-cell floor): run each, same kernel and path
+        only = [o for o in args.only.split(",") if o]
+        names = sorted(p.name for p in books_dir.glob("*.ipynb") if not only or any(p.name.startswith(o) for o in only))
+        plan["sections"] = [{"id": n.split(".")[0], "name": n, "run": True} for n in names]
+        plan["text"] = f"notebooks of {books_dir}: {len(names)}"
     print(plan["text"], flush=True)
     if args.dry_run:
         print(f"output: {(args.out or default_out(args.dumps)).resolve()} (dry run: nothing written)")
@@ -557,7 +565,7 @@ def main() -> int:
         for i, s in enumerate(runnable, 1):
             label = f"[{i}/{len(runnable)}] {s['name']}"
             print(f"{label} ...", flush=True)
-            r = run_one(NOTEBOOKS / s["name"], out, args.timeout, label, require_figures=args.dumps is None)
+            r = run_one(books_dir / s["name"], out, args.timeout, label, require_figures=args.dumps is None and not other_dir)
             results[s["id"]] = r
             print(f"{label} {'ok' if r['ok'] else 'FAILED'} ({r['seconds']:.1f} s)", flush=True)
             for name, why in r["not_written"].items():
