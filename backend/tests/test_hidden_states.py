@@ -150,7 +150,7 @@ def test_last_state_is_after_final_norm(tiny_model):
     from backend.model_ops import last_token_states, load_model
 
     spec = ModelSpec(path=tiny_model, tokenizer_path=None, random_config=None, random_seed=0, dtype="float32", device="cpu")
-    model, tok = load_model(spec, torch.device("cpu"), torch.float32)
+    model, tok, _provenance = load_model(spec, torch.device("cpu"), torch.float32)
     ids = tok("Review: a great cast.\nSentiment:")["input_ids"]
     h = last_token_states(model, ids, torch.device("cpu"))
     with torch.no_grad():
