@@ -504,12 +504,18 @@ def main() -> int:
         args.manifest = args.manifest.resolve()
         if not args.dumps:
             ap.error("--manifest needs --dumps")
-    plan = load_plan(args)
     books_dir = args.notebooks.resolve()
     other_dir = books_dir != NOTEBOOKS.resolve()
+    only_arg = args.only
+    if other_dir:
+        args.only = ""  # the plan is of notebooks/; another folder is filtered below
+    else:
+        # "01", "01-urial-vs-instruct" and "01-urial-vs-instruct.ipynb" all name section 01
+        args.only = ",".join(o[:2] if re.match(r"^\d\d", o) else o for o in args.only.split(",") if o)
+    plan = load_plan(args)
     if other_dir:
         # another folder of notebooks (the benchmark's one-cell floor): run each, same kernel and path
-        only = [o for o in args.only.split(",") if o]
+        only = [o for o in only_arg.split(",") if o]
         names = sorted(p.name for p in books_dir.glob("*.ipynb") if not only or any(p.name.startswith(o) for o in only))
         plan["sections"] = [{"id": n.split(".")[0], "name": n, "run": True} for n in names]
         plan["text"] = f"notebooks of {books_dir}: {len(names)}"
