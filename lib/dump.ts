@@ -32,7 +32,7 @@ import type { CoverageReport } from "./analysis/coverage";
 import { type JudgeNoise, judgeNoise, judgmentsOfColumns } from "./analysis/judgeNoise";
 import { DEFAULT_DEDUPE, type DedupePolicy } from "./analysis/dedupe";
 import type { MtBenchScores } from "./analysis/mtbenchScores";
-import { questionScoreCells } from "./analysis/questionScores";
+import { type QuestionScoreTable, questionScoreCells, questionScoreTableOf } from "./analysis/questionScores";
 import { FAILURE_ERROR, FAILURE_NO_RATING, type JudgmentColumns } from "./io/judgmentColumns";
 import { MANIFEST_FIELDS } from "./io/manifest";
 import type { RunManifest, RunManifestRow } from "./model/manifest";
@@ -95,6 +95,8 @@ export interface Dump {
   scores: ColumnTable;
   categories: ColumnTable;
   questionScores: ColumnTable;
+  /** The same per-question scores in the shape lib/analysis's paired gaps and bootstraps take. */
+  questionScoreTable: QuestionScoreTable;
   /** One row per `alpaca_eval/<model>/`: win rate, its standard error, counts, LC win rate and its source; null without the folder. */
   alpacaEval: ColumnTable | null;
   alpacaEvalDump: AlpacaDump | null;
@@ -307,6 +309,7 @@ export async function openDump(dir: string, opts: OpenDumpOptions = {}): Promise
     scores: scoresTable(s, run.manifest),
     categories: categoriesTable(s),
     questionScores,
+    questionScoreTable: questionScoreTableOf(cols, deduped),
     alpacaEval: alpacaEvalDump === null ? null : alpacaTable(alpacaEvalDump),
     alpacaEvalDump,
     hidden,

@@ -9,7 +9,7 @@ import { scoredRuns } from "../analysis/runJoin";
 import { heatmapGrid } from "../figures/heatmap";
 import { loadPublishedTable2 } from "../io/paperTables";
 import { type EmptyResult, type FigureResult, type TableResult, nothingToShow } from "../notebook/shown";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, tableResult } from "./section";
 
 export interface DecodingSection extends SectionBase {
   grids: DecodingGrid[];
@@ -26,7 +26,7 @@ const NO_GRID = "no run of the dump sets temperature and top_p with setting base
 export async function open(p: SectionParams = { dump: EXAMPLE_DUMP }): Promise<DecodingSection> {
   const base = await openSectionBase(p);
   const grids = decodingGrids(scoredRuns(base.dump.run.scores, base.dump.manifest?.rows ?? null));
-  const t = questionScoreTableOfDump(base.dump);
+  const t = base.dump.questionScoreTable;
   const ids = questionIdsOfDump(base.dump);
   const opts = { resamples: base.resamples };
   const urialVsBase = pairedGaps(t, ids, decodingGapSpecs(grids, "base", "urial"), base.rng, opts);

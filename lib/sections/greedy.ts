@@ -13,7 +13,7 @@ import { type PublishedPromptRow, loadPublishedTable1, loadPublishedTable5 } fro
 import { type EmptyResult, type FigureResult, type TableResult, type TextResult, nothingToShow } from "../notebook/shown";
 import { alpacaSummaries, describeAlpacaDump } from "../pipeline/alpacaEvalDump";
 import { dumpJudges } from "../pipeline/judgeFiles";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, judgeNoiseOf, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, judgeNoiseOf, openSectionBase, questionIdsOfDump, tableResult } from "./section";
 
 export interface GreedyParams extends SectionParams {
   /** The judge of the search's candidates (the paper: gpt-4-turbo); its file is optional. */
@@ -51,7 +51,7 @@ export async function open(p: GreedyParams = { dump: EXAMPLE_DUMP, judge: "gpt-4
   const table5Runs = promptRuns(finalRuns, { demoSources: ["evol-instruct"] });
   const comparisons = promptComparisons([...table1Runs, ...table5Runs], [...table1, ...table5]);
   const opts = { resamples: base.resamples };
-  const mtbenchGaps = pairedGaps(questionScoreTableOfDump(dump), questionIdsOfDump(dump), promptGapSpecs(comparisons), base.rng, opts);
+  const mtbenchGaps = pairedGaps(dump.questionScoreTable, questionIdsOfDump(dump), promptGapSpecs(comparisons), base.rng, opts);
   const alpacaGaps = alpacaComparisonGaps(comparisons, dump.alpacaEvalDump?.models ?? new Map(), base.rng, opts);
   const text = [
     base.summary.text,

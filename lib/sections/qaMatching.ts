@@ -9,7 +9,7 @@ import { scoredRuns } from "../analysis/runJoin";
 import { categoryBars } from "../figures/categoryBars";
 import { type PublishedQaCell, loadPublishedTable3 } from "../io/paperTablesMore";
 import { type EmptyResult, type FigureResult, type TableResult, nothingToShow } from "../notebook/shown";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, tableResult } from "./section";
 
 export interface QaMatchingSection extends SectionBase {
   cells: QaCell[];
@@ -27,7 +27,7 @@ export async function open(p: SectionParams = { dump: EXAMPLE_DUMP }): Promise<Q
   const base = await openSectionBase(p);
   const cells = qaMatchingCells(scoredRuns(base.dump.run.scores, base.dump.manifest?.rows ?? null));
   const table3 = loadPublishedTable3();
-  const gaps = pairedGaps(questionScoreTableOfDump(base.dump), questionIdsOfDump(base.dump), qaGapSpecs(qaComparisons(cells, table3)), base.rng, { resamples: base.resamples });
+  const gaps = pairedGaps(base.dump.questionScoreTable, questionIdsOfDump(base.dump), qaGapSpecs(qaComparisons(cells, table3)), base.rng, { resamples: base.resamples });
   return { ...base, cells, table3, gaps };
 }
 

@@ -10,7 +10,7 @@ import { curveGrid } from "../figures/scalingCurves";
 import { loadPublishedTable2 } from "../io/paperTables";
 import { loadPublishedTable1, loadPublishedTable3 } from "../io/paperTablesMore";
 import { type EmptyResult, type FigureResult, type TableResult, nothingToShow } from "../notebook/shown";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, figureResult, openSectionBase, questionIdsOfDump, tableResult } from "./section";
 
 export interface ScalingSection extends SectionBase {
   /** Curves with their bootstrap intervals. */
@@ -27,7 +27,7 @@ const NO_CURVE = "the dump has no icl-random or icl-greedy run with n_demos set 
 export async function open(p: SectionParams = { dump: EXAMPLE_DUMP }): Promise<ScalingSection> {
   const base = await openSectionBase(p);
   const res = scalingResult(scoredRuns(base.dump.run.scores, base.dump.manifest?.rows ?? null), { kinds: ["icl-random", "icl-greedy"] });
-  const t = questionScoreTableOfDump(base.dump);
+  const t = base.dump.questionScoreTable;
   const ids = questionIdsOfDump(base.dump);
   const opts = { resamples: base.resamples };
   const scaling = withCurveIntervals(res, t, ids, base.rng, opts);

@@ -14,7 +14,6 @@ import type { ColumnFormat, EmptyResult, FigureResult, TableResult, TextResult }
 import { nothingToShow } from "../notebook/shown";
 import { dumpDir, resultsDir } from "../paths";
 import { type PairedGap, gapForestRows, pairedGapLayout } from "../analysis/pairedGaps";
-import type { QuestionScoreTable } from "../analysis/questionScores";
 import { gapForest } from "../figures/gapForest";
 import { describeJudgeNoise, judgeNoiseLayout } from "../analysis/judgeNoise";
 import { figureHeightIn } from "../figures/theme";
@@ -101,17 +100,6 @@ export function tableResult(view: TableView, opts: { example: boolean; emptyReas
 }
 
 // ---------------------------------------------------------------- paired gaps (sections 02–07)
-
-/** The per-question scores of the dump (from `dump.questionScores`) in the shape lib/analysis's paired gaps take. */
-export function questionScoreTableOfDump(dump: Dump): QuestionScoreTable {
-  const cells = new Map<string, Map<string, number>>();
-  for (const r of dump.questionScores.objects() as { model: string; question_id: QuestionId; turn: number; score: number | null }[]) {
-    let m = cells.get(r.model);
-    if (m === undefined) cells.set(r.model, (m = new Map()));
-    if (r.score !== null) m.set(`${String(r.question_id)}\u0000${r.turn}`, r.score);
-  }
-  return { policy: dump.dedupe, cells };
-}
 
 /** The question ids of the dump, in question-file order. */
 export function questionIdsOfDump(dump: Dump): QuestionId[] {

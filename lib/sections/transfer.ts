@@ -9,7 +9,7 @@ import { transferRuns } from "../analysis/transfer";
 import { type PublishedPromptRow, loadPublishedTable6 } from "../io/paperTablesMore";
 import type { EmptyResult, FigureResult, TableResult } from "../notebook/shown";
 import { alpacaSummaries, describeAlpacaDump } from "../pipeline/alpacaEvalDump";
-import { type SectionBase, type SectionParams, gapFigure, gapTable, openSectionBase, questionIdsOfDump, questionScoreTableOfDump, tableResult } from "./section";
+import { type SectionBase, type SectionParams, gapFigure, gapTable, openSectionBase, questionIdsOfDump, tableResult } from "./section";
 
 export interface TransferSection extends SectionBase {
   runs: PromptRun[];
@@ -30,7 +30,7 @@ export async function open(p: SectionParams = { dump: EXAMPLE_DUMP }): Promise<T
   const table6 = loadPublishedTable6();
   const comparisons = promptComparisons(runs, table6);
   const opts = { resamples: base.resamples };
-  const mtbenchGaps = pairedGaps(questionScoreTableOfDump(dump), questionIdsOfDump(dump), promptGapSpecs(comparisons), base.rng, opts);
+  const mtbenchGaps = pairedGaps(dump.questionScoreTable, questionIdsOfDump(dump), promptGapSpecs(comparisons), base.rng, opts);
   const alpacaGaps = alpacaComparisonGaps(comparisons, dump.alpacaEvalDump?.models ?? new Map(), base.rng, opts);
   const summary = { kind: "text" as const, text: `${base.summary.text}\n\n${describeAlpacaDump(dump.alpacaEvalDump)}` };
   return { ...base, summary, runs, table6, mtbenchGaps, alpacaGaps };
